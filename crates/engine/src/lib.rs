@@ -1,0 +1,17 @@
+//! The softphone engine: a thin tokio driver around the sans-IO protocol crates.
+//!
+//! Owns: sockets (UDP/TCP/TLS/WS/WSS), DNS, timers, the Call aggregate that joins a SIP session
+//! to a media session and the audio devices, and the typed API every front end uses
+//! ([`api::Command`], [`api::Event`], [`api::Snapshot`], [`api::CommandError`]).
+//!
+//! Must never depend on: Tauri, any UI toolkit, or the keyring (front ends hand secrets in
+//! through [`api::Credential`]). The engine is driven the same way by the desktop shell, the
+//! `softphone-cli` binary and the tests.
+
+pub mod api;
+mod runtime;
+mod state;
+pub mod target;
+
+pub use api::*;
+pub use runtime::{Engine, EngineConfig};
