@@ -1,0 +1,95 @@
+// Playwright-driven JsSIP (WebRTC) <-> SIP interop checks for the bed, one browser for all.
+//   node webrtc-call.mjs SCENARIO...      SCENARIO = ws-baresip | wss-baresip | jssip-jssip
+// Prints "PASS webrtc <scenario>" / "FAIL webrtc <scenario>" per scenario; exit 0 iff all pass.
+// Env (exported by `bed.sh run`): BED_WEB (page server), BED_SIP_WS, BED_SIP_WSS,
+// BED_TLS_SPKI (base64 SHA-256 of the WSS server key: the only cert error Chromium ignores).
+// Run it only inside the bed's loopback-only netns: Chromium can then reach nothing but 127.0.0.1.
+import { createRequire } from 'module';
+import { fileURLToPath } from 'url';
+import path from 'path';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repoRoot = process.env.BED_NODE_ROOT || path.resolve(here, '../../..');
+const require = createRequire(path.join(repoRoot, 'package.json'));
+const { chromium } = require('playwright-core');
+
+const web = process.env.BED_WEB || 'http://127.0.0.1:8088';
+const pageUrl = `${web}/index.html`;
+const wsUrl = process.env.BED_SIP_WS || 'ws://127.0.0.1:8080';
+const wssUrl = process.env.BED_SIP_WSS || 'wss://127.0.0.1:8443';
+const scenarios = process.argv.slice(2);
+const args = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--disable-default-apps', '--disable-extensions', '--no-default-browser-check',
+  '--allow-loopback-in-peer-connection', '--use-fake-ui-for-media-stream',
+  '--use-fake-device-for-media-stream', '--disable-features=WebRtcHideLocalIpsWithMdns'];
+if (process.env.BED_TLS_SPKI) args.push(`--ignore-certificate-errors-spki-list=${process.env.BED_TLS_SPKI}`);
+
+const t0 = Date.now();
+const ms = () => `${((Date.now() - t0) / 1000).toFixed(1)}s`;
+const sleep = (n) => new Promise((r) => setTimeout(r, n));
+const withTimeout = (p, n, what) => Promise.race([p,
+  new Promise((_, rej) => setTimeout(() => rej(new Error(`timeout: ${what}`)), n))]);
+
+const browser = await chromium.launch({ executablePath: process.env.BED_CHROMIUM || '/usr/bin/chromium', args, headless: true });
+console.log(ms(), 'browser', browser.version());
+
+async function phone(ctx, ws, user, pw) {
+  const p = await ctx.newPage();
+  p.on('console', (m) => console.log(ms(), `[${user}]`, m.text()));
+  await p.goto(pageUrl);
+  console.log(ms(), user, await p.evaluate(([u, pw, w]) => window.phone.start(w, u, pw), [user, pw, ws]));
+  return p;
+}
+
+async function call(ctx, ws, user, pw, target, callee) {
+  const a = await phone(ctx, ws, user, pw);
+  const b = callee ? await phone(ctx, ws, callee[0], callee[1]) : null;
+  await a.evaluate((t) => window.phone.call(t), target);
+  for (let i = 0; i < 150; i++) {
+    const ev = await a.evaluate(() => window.phone.events);
+    if (ev.includes('confirmed') || ev.some((e) => e.startsWith('failed'))) break;
+    await sleep(100);
+  }
+  console.log(ms(), 'caller events', JSON.stringify(await a.evaluate(() => window.phone.events)));
+  await sleep(2500);
+  await a.evaluate(() => window.phone.dtmf('5'));
+  await sleep(700);
+  const st = await a.evaluate(() => window.phone.stats());
+  console.log(ms(), 'caller stats', JSON.stringify(st));
+  let ok = !!st && st.packetsReceived > 50 && st.packetsSent > 50;
+  if (b) {
+    const sb = await b.evaluate(() => window.phone.stats());
+    console.log(ms(), 'callee stats', JSON.stringify(sb));
+    ok = ok && !!sb && sb.packetsReceived > 50 && sb.packetsSent > 50;
+  }
+  await a.evaluate(() => window.phone.hangup());
+  await sleep(500);
+  const ev = await a.evaluate(() => window.phone.events);
+  console.log(ms(), 'caller events', JSON.stringify(ev));
+  ok = ok && ev.some((e) => e.startsWith('ended'));
+  for (const p of [a, b]) if (p) await p.evaluate(() => window.phone.stop()).catch(() => {});
+  await sleep(300);
+  return ok;
+}
+
+const plan = {
+  'ws-baresip': (ctx) => call(ctx, wsUrl, '1002', 'secret1002', 'sip:bob@127.0.0.1'),
+  'wss-baresip': (ctx) => call(ctx, wssUrl, '1003', 'secret1003', 'sip:bob@127.0.0.1'),
+  'jssip-jssip': (ctx) => call(ctx, wsUrl, '1004', 'secret1004', 'sip:1000@127.0.0.1', ['1000', 'secret1000']),
+};
+
+let failed = 0;
+for (const name of scenarios) {
+  let ok = false;
+  const ctx = await browser.newContext();
+  try {
+    if (!plan[name]) throw new Error(`unknown scenario ${name}`);
+    ok = await withTimeout(plan[name](ctx), 40000, name);
+  } catch (e) { console.log(ms(), 'ERROR', name, e.message); }
+  await ctx.close().catch(() => {});
+  console.log(`${ok ? 'PASS' : 'FAIL'} webrtc ${name}`);
+  if (!ok) failed++;
+}
+await browser.close();
+process.exit(failed ? 1 : 0);
