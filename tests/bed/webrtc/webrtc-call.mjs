@@ -7,6 +7,7 @@
 import { createRequire } from 'module';
 import { fileURLToPath } from 'url';
 import path from 'path';
+import net from 'net';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = process.env.BED_NODE_ROOT || path.resolve(here, '../../..');
@@ -42,7 +43,29 @@ async function phone(ctx, ws, user, pw) {
   return p;
 }
 
+// events of a baresip far end (ctrl_tcp: netstring-framed JSON), e.g. CALL_DTMF_START
+function baresipEvents(port) {
+  const events = [];
+  let buf = Buffer.alloc(0);
+  const sock = net.connect(port, '127.0.0.1');
+  sock.on('error', (e) => console.log(ms(), 'ctrl', port, e.message));
+  sock.on('data', (d) => {
+    buf = Buffer.concat([buf, d]);
+    for (;;) {
+      const c = buf.indexOf(58); // ':'
+      if (c < 0) break;
+      const n = parseInt(buf.subarray(0, c).toString(), 10);
+      if (buf.length < c + 1 + n + 1) break;
+      const m = JSON.parse(buf.subarray(c + 1, c + 1 + n).toString());
+      buf = buf.subarray(c + 2 + n);
+      if (m.event) events.push(`${m.type}${m.param ? `:${m.param}` : ''}`);
+    }
+  });
+  return { events, close: () => sock.destroy() };
+}
+
 async function call(ctx, ws, user, pw, target, callee) {
+  const far = callee ? null : baresipEvents(Number(process.env.BED_BOB_CTL_PORT || 4444));
   const a = await phone(ctx, ws, user, pw);
   const b = callee ? await phone(ctx, ws, callee[0], callee[1]) : null;
   await a.evaluate((t) => window.phone.call(t), target);
@@ -57,11 +80,19 @@ async function call(ctx, ws, user, pw, target, callee) {
   await sleep(700);
   const st = await a.evaluate(() => window.phone.stats());
   console.log(ms(), 'caller stats', JSON.stringify(st));
-  let ok = !!st && st.packetsReceived > 50 && st.packetsSent > 50;
+  // media both ways, and audio energy in what was received and played out
+  const good = (x) => !!x && x.packetsReceived > 50 && x.packetsSent > 50 && x.totalAudioEnergy > 0;
+  let ok = good(st);
   if (b) {
     const sb = await b.evaluate(() => window.phone.stats());
     console.log(ms(), 'callee stats', JSON.stringify(sb));
-    ok = ok && !!sb && sb.packetsReceived > 50 && sb.packetsSent > 50;
+    ok = ok && good(sb);
+  }
+  if (far) {
+    // RFC 4733 from the browser, through rtpengine, decoded by baresip
+    console.log(ms(), 'baresip events', JSON.stringify(far.events));
+    if (!far.events.includes('CALL_DTMF_START:5')) { console.log(ms(), 'no DTMF 5 at baresip'); ok = false; }
+    far.close();
   }
   await a.evaluate(() => window.phone.hangup());
   await sleep(500);
