@@ -1,1 +1,43 @@
-fn main() {}
+//! `softphone-cli`: the headless phone, for automation and tests.
+//!
+//! It drives the same engine API as the desktop app and prints every engine event as one JSON
+//! object per line on standard output. Diagnostics go to standard error.
+//!
+//! ```text
+//! softphone-cli --account alice.toml register
+//! softphone-cli --account alice.toml call sip:bob@example.com --duration 10
+//! softphone-cli --account alice.toml --auto-answer listen
+//! softphone-cli --account alice.toml run      # commands from stdin: call URI, answer, hangup, …
+//! ```
+
+mod account;
+mod args;
+mod session;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args = args::parse();
+    if let Err(e) = session::init_logging(&args) {
+        eprintln!("softphone-cli: {e}");
+        return ExitCode::from(2);
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("softphone-cli: cannot start the runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match runtime.block_on(session::run(args)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("softphone-cli: {e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
+}

@@ -254,7 +254,7 @@ pub enum Command {
     /// Add or replace an account; the secret, when given, replaces the stored one.
     SetAccount {
         /// The account's settings.
-        account: AccountConfig,
+        account: Box<AccountConfig>,
         /// Its secret, when the user entered one.
         #[serde(default)]
         credential: Option<Credential>,
@@ -606,7 +606,7 @@ pub enum Event {
         /// Which account.
         account_id: AccountId,
         /// Its settings, or `None` once removed.
-        config: Option<AccountConfig>,
+        config: Option<Box<AccountConfig>>,
     },
     /// An account's connection or registration changed.
     AccountStateChanged {

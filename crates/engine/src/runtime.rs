@@ -31,7 +31,7 @@ impl Default for EngineConfig {
 
 enum Request {
     Command(
-        Command,
+        Box<Command>,
         oneshot::Sender<Result<CommandOutcome, CommandError>>,
     ),
     Snapshot(oneshot::Sender<Snapshot>),
@@ -70,7 +70,7 @@ impl Engine {
     pub async fn execute(&self, command: Command) -> Result<CommandOutcome, CommandError> {
         let (tx, rx) = oneshot::channel();
         self.requests
-            .send(Request::Command(command, tx))
+            .send(Request::Command(Box::new(command), tx))
             .await
             .map_err(|_| stopped())?;
         rx.await.map_err(|_| stopped())?
@@ -117,7 +117,7 @@ impl EngineTask {
             match request {
                 Request::Command(command, reply) => {
                     let name = command.name();
-                    let result = self.apply(command);
+                    let result = self.apply(*command);
                     if let Err(e) = &result {
                         tracing::info!(command = name, code = ?e.code, detail = %e.detail, "command refused");
                     }
@@ -183,7 +183,7 @@ impl EngineTask {
                 if let Some(c) = credential {
                     self.credentials.insert(account.id.clone(), c);
                 }
-                self.state.set_account(account, has);
+                self.state.set_account(*account, has);
                 Ok(CommandOutcome::Done)
             }
             Command::RemoveAccount { account_id } => {

@@ -9,7 +9,7 @@ async fn set_account_then_snapshot_and_events_agree() {
     let account = AccountConfig::new("work", "sip:alice@127.0.0.1");
     let out = engine
         .execute(Command::SetAccount {
-            account: account.clone(),
+            account: Box::new(account.clone()),
             credential: Some(Credential::Password(Secret::new("alicepw"))),
         })
         .await
@@ -24,7 +24,7 @@ async fn set_account_then_snapshot_and_events_agree() {
     let second = events.recv().await.unwrap();
     assert_eq!((first.seq, second.seq), (1, 2));
     assert!(
-        matches!(first.event, Event::AccountChanged { config: Some(ref c), .. } if *c == account)
+        matches!(first.event, Event::AccountChanged { config: Some(ref c), .. } if **c == account)
     );
     assert_eq!(second.event, Event::DebugChanged { enabled: true });
 
@@ -86,7 +86,7 @@ async fn bad_commands_get_stable_codes() {
     );
     assert_eq!(
         err(Command::SetAccount {
-            account: AccountConfig::new("x", "bogus"),
+            account: Box::new(AccountConfig::new("x", "bogus")),
             credential: None
         })
         .await,
