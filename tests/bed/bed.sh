@@ -73,8 +73,8 @@ cmd_install() {
     mkdir -p "$CACHE"
     "$ROOT/node_modules/.bin/esbuild" "$ROOT/node_modules/jssip/lib/JsSIP.js" --bundle \
       --format=iife --global-name=JsSIP --platform=browser --log-level=warning \
-      --outfile="$BUNDLE.tmp"
-    mv "$BUNDLE.tmp" "$BUNDLE"
+      --outfile="$BUNDLE.$$.tmp"
+    mv "$BUNDLE.$$.tmp" "$BUNDLE"
     echo "$ver" >"$BUNDLE.version"
   fi
 }
@@ -82,10 +82,13 @@ cmd_install() {
 # ---------------------------------------------------------------------------- processes
 # $RUN/pids: "name pid starttime" per process started; stop kills exactly those.
 starttime() { awk '{print $22}' "/proc/$1/stat" 2>/dev/null || true; }
-alive() { # pid starttime
+alive() { # pid starttime; a zombie leader whose other threads still run counts as alive
+  local tasks
   [[ -r /proc/$1/stat ]] || return 1
-  [[ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != Z ]] || return 1
-  [[ -z "${2:-}" || "$(starttime "$1")" == "$2" ]]
+  [[ -z "${2:-}" || "$(starttime "$1")" == "$2" ]] || return 1
+  [[ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != Z ]] && return 0
+  tasks=("/proc/$1/task/"*)
+  ((${#tasks[@]} > 1))
 }
 record() { echo "$1 $2 $(starttime "$2")" >>"$RUN/pids"; }
 start_bg() { # name logfile cmd...
@@ -301,6 +304,9 @@ cmd_run_inner() {
   if [[ -z "${BED_RUN:-}" ]]; then
     RUN="$(mktemp -d "/tmp/softphone-bed-$UID.XXXXXX")"
     own=1
+  elif [[ -s "$RUN/pids" ]]; then
+    # e.g. BED_RUN still set from `source $RUN/env` of a bed started with `start`
+    die "a bed is already using $RUN (unset BED_RUN, or 'bed.sh stop' it first)"
   fi
   trap 'cmd_stop quiet' EXIT
   trap 'exit 130' INT

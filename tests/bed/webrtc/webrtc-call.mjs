@@ -21,18 +21,22 @@ const wssUrl = process.env.BED_SIP_WSS || 'wss://127.0.0.1:8443';
 const scenarios = process.argv.slice(2);
 const args = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
-  '--disable-default-apps', '--disable-extensions', '--no-default-browser-check',
+  '--disable-default-apps', '--disable-extensions', '--no-default-browser-check', '--disable-breakpad',
   '--allow-loopback-in-peer-connection', '--use-fake-ui-for-media-stream',
   '--use-fake-device-for-media-stream', '--disable-features=WebRtcHideLocalIpsWithMdns'];
 if (process.env.BED_TLS_SPKI) args.push(`--ignore-certificate-errors-spki-list=${process.env.BED_TLS_SPKI}`);
 
+// Chromium's crashpad writes under $HOME/.config even with a temporary profile: keep it in the run dir
+const chromeHome = path.join(process.env.BED_RUN || '/tmp', 'chromium-home');
 const t0 = Date.now();
 const ms = () => `${((Date.now() - t0) / 1000).toFixed(1)}s`;
 const sleep = (n) => new Promise((r) => setTimeout(r, n));
 const withTimeout = (p, n, what) => Promise.race([p,
   new Promise((_, rej) => setTimeout(() => rej(new Error(`timeout: ${what}`)), n))]);
 
-const browser = await chromium.launch({ executablePath: process.env.BED_CHROMIUM || '/usr/bin/chromium', args, headless: true });
+const browser = await chromium.launch({ executablePath: process.env.BED_CHROMIUM || '/usr/bin/chromium',
+  args, headless: true, env: { ...process.env, HOME: chromeHome, XDG_CONFIG_HOME: `${chromeHome}/.config`,
+    XDG_CACHE_HOME: `${chromeHome}/.cache` } });
 console.log(ms(), 'browser', browser.version());
 
 async function phone(ctx, ws, user, pw) {
