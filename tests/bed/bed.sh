@@ -91,10 +91,10 @@ alive() { # pid starttime; a zombie leader whose other threads still run counts 
   ((${#tasks[@]} > 1))
 }
 record() { echo "$1 $2 $(starttime "$2")" >>"$RUN/pids"; }
-start_bg() { # name logfile cmd...
+start_bg() { # name logfile cmd...   (HOME in the run dir: nothing writes to the user's home)
   local name=$1 logf=$2
   shift 2
-  "$@" >"$logf" 2>&1 </dev/null &
+  HOME="$RUN/home" "$@" >"$logf" 2>&1 </dev/null &
   record "$name" $!
 }
 pid_of() { awk -v n="$1" '$1 == n {print $2}' "$RUN/pids" 2>/dev/null | tail -n1; }
@@ -198,6 +198,7 @@ cmd_start() {
     command -v "$port" >/dev/null || die "$port not installed: run 'bed.sh install'"
   done
   rm -rf "$RUN/kamailio" "$RUN/tls" "$RUN/www" "$RUN"/bs-* "$RUN/xdg" "$RUN/checks"
+  mkdir -p "$RUN/home"
   : >"$RUN/pids"
   make_tls
   # --- kamailio ---------------------------------------------------------------------
@@ -210,6 +211,8 @@ cmd_start() {
     "certificate = $RUN/tls/server-chain.crt" "" "[client:default]" "method = TLSv1.2+" \
     "verify_certificate = no" "require_certificate = no" >"$K/tls.cfg"
   local kdefs=(-A WITH_TLS -A WITH_WS -A WITH_RTPENGINE)
+  # [::1]:5060 UDP/TCP too when the netns has IPv6 loopback (the `run` netns does)
+  if ip -6 addr show dev lo 2>/dev/null | grep -q '::1/128'; then kdefs+=(-A WITH_IPV6); fi
   if ! KAM_DBURL="text://$K/dbtext" kamailio -c -f "$K/kamailio.cfg" "${kdefs[@]}" >"$K/check.log" 2>&1; then
     cat "$K/check.log" >&2
     die "kamailio config check failed"
@@ -222,7 +225,7 @@ cmd_start() {
   # --- PulseAudio: null sinks spk (default sink) and mic (its monitor = default source) --
   mkdir -p "$RUN/xdg" "$RUN/home"
   chmod 700 "$RUN/xdg"
-  HOME="$RUN/home" XDG_RUNTIME_DIR="$RUN/xdg" start_bg pulseaudio "$RUN/pulse.log" \
+  XDG_RUNTIME_DIR="$RUN/xdg" start_bg pulseaudio "$RUN/pulse.log" \
     pulseaudio -n -F "$HERE/pulse/null.pa" --daemonize=no --exit-idle-time=-1 \
     --disallow-exit --use-pid-file=no --log-target=stderr
   # --- coturn (optional) ------------------------------------------------------------------
@@ -255,6 +258,7 @@ cmd_start() {
     wait_for "baresip $name registered" 15 registered "$name"
   done
   wait_port tcp 4447
+  if [[ " ${kdefs[*]} " == *" WITH_IPV6 "* ]]; then echo "[::1]:5060" >"$RUN/ipv6"; else rm -f "$RUN/ipv6"; fi
   write_env
   log "bed up in $RUN: $(awk '{printf "%s ", $1}' "$RUN/pids")"
 }
@@ -278,6 +282,9 @@ write_env() {
       printf 'export %s=%q\n' "BED_${u}_URI" "sip:$name@127.0.0.1" "BED_${u}_CTL_PORT" "$ctl" \
         "BED_${u}_TONE_HZ" "$tone" "BED_${u}_WAV_DIR" "$RUN/bs-$name/snd"
     done
+    if [[ -s "$RUN/ipv6" ]]; then
+      printf 'export %s=%q\n' BED_SIP_UDP6 "[::1]:5060" BED_SIP_TCP6 "[::1]:5060"
+    fi
     if [[ -n "$(pid_of coturn)" ]]; then
       printf 'export %s=%q\n' BED_STUN stun:127.0.0.1:3478 BED_TURN turn:127.0.0.1:3478 \
         BED_TURN_USER turnuser BED_TURN_PASS turnpass
@@ -482,6 +489,10 @@ cmd_checks() { # runs as the command of `run`
     -i 127.0.0.1 -p 5073 -au 1001 -ap secret1001 -s 1001 -set contact_port 5073 -set expires 60 -m 1
   check "sipp REGISTER digest (TCP)" 20 sipp_ok -sf "$S/reg_auth.xml" 127.0.0.1:5060 -t t1 \
     -i 127.0.0.1 -p 5077 -au 1001 -ap secret1001 -s 1001 -set contact_port 5077 -set expires 0 -m 1
+  if [[ -n "${BED_SIP_UDP6:-}" ]]; then
+    check "sipp REGISTER digest (UDP, IPv6 [::1])" 20 sipp_ok -sf "$S/reg_auth.xml" "[::1]:5060" \
+      -i ::1 -p 5079 -au 1001 -ap secret1001 -s 1001 -set contact_port 5079 -set expires 0 -m 1
+  fi
   check "sipp REGISTER wrong password rejected" 20 sipp_fails -sf "$S/reg_auth.xml" 127.0.0.1:5060 \
     -i 127.0.0.1 -p 5078 -au 1001 -ap WRONG -s 1001 -set contact_port 5078 -set expires 60 -m 1
   check "sipp call via proxy (407, Record-Route, BYE)" 40 chk_sipp_call
