@@ -60,7 +60,6 @@ cmd_install() {
     "${sudo[@]}" apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends \
       "${missing[@]}" >/dev/null
   fi
-  # coturn's package enables a system service; the bed runs its own instance only
   if [[ ! -f "$ROOT/node_modules/jssip/lib/JsSIP.js" || ! -x "$ROOT/node_modules/.bin/esbuild" ||
     ! -d "$ROOT/node_modules/playwright-core" ]]; then
     log "npm ci (repo root)"
@@ -80,8 +79,13 @@ cmd_install() {
 }
 
 # ---------------------------------------------------------------------------- processes
-# $RUN/pids: "name pid starttime" per process started; stop kills exactly those.
-starttime() { awk '{print $22}' "/proc/$1/stat" 2>/dev/null || true; }
+# $RUN/pids: "name pid starttime" per process started; stop kills exactly those. The start time
+# (and the PID namespace, part of the recorded value) guard against recycled or foreign PIDs.
+starttime() {
+  local st
+  st="$(awk '{print $22}' "/proc/$1/stat" 2>/dev/null || true)"
+  [[ -z "$st" ]] || echo "$st@$(readlink /proc/self/ns/pid 2>/dev/null | tr -dc 0-9)"
+}
 alive() { # pid starttime; a zombie leader whose other threads still run counts as alive
   local tasks
   [[ -r /proc/$1/stat ]] || return 1
@@ -555,7 +559,7 @@ case "${1:-}" in
     "$@"
     ;;
   *)
-    sed -n '2,22p' "$SELF"
+    sed -n '2,21p' "$SELF"
     exit 2
     ;;
 esac
