@@ -1,0 +1,203 @@
+//! Header names: the known set, compact forms (RFC 3261 §7.3.3 and extensions), and the
+//! case-insensitive lookup used by the parser.
+
+use std::fmt;
+
+macro_rules! header_names {
+    ($( $variant:ident => $text:literal, list: $list:literal; )*) => {
+        /// A header name. Known names are matched case-insensitively, and compact forms map
+        /// to their full name; anything else is [`HeaderName::Other`] (its text stays in the
+        /// message).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum HeaderName {
+            $(
+                #[doc = concat!("`", $text, "`")]
+                $variant,
+            )*
+            /// Any header this crate has no name for.
+            Other,
+        }
+
+        impl HeaderName {
+            /// The canonical spelling (`"Other"` for [`HeaderName::Other`]).
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $( HeaderName::$variant => $text, )*
+                    HeaderName::Other => "Other",
+                }
+            }
+
+            /// True when the header's grammar is a comma-separated list (`1#element`), so
+            /// several values may share one line and lines may be combined.
+            pub fn is_list(self) -> bool {
+                match self {
+                    $( HeaderName::$variant => $list, )*
+                    HeaderName::Other => false,
+                }
+            }
+
+            const ALL: &'static [(HeaderName, &'static str)] = &[
+                $( (HeaderName::$variant, $text), )*
+            ];
+        }
+    };
+}
+
+header_names! {
+    Accept => "Accept", list: true;
+    AcceptEncoding => "Accept-Encoding", list: true;
+    AcceptLanguage => "Accept-Language", list: true;
+    AlertInfo => "Alert-Info", list: true;
+    Allow => "Allow", list: true;
+    AllowEvents => "Allow-Events", list: true;
+    AuthenticationInfo => "Authentication-Info", list: false;
+    Authorization => "Authorization", list: false;
+    CallId => "Call-ID", list: false;
+    CallInfo => "Call-Info", list: true;
+    Contact => "Contact", list: true;
+    ContentDisposition => "Content-Disposition", list: false;
+    ContentEncoding => "Content-Encoding", list: true;
+    ContentLanguage => "Content-Language", list: true;
+    ContentLength => "Content-Length", list: false;
+    ContentType => "Content-Type", list: false;
+    CSeq => "CSeq", list: false;
+    Date => "Date", list: false;
+    ErrorInfo => "Error-Info", list: true;
+    Event => "Event", list: false;
+    Expires => "Expires", list: false;
+    From => "From", list: false;
+    Identity => "Identity", list: false;
+    InReplyTo => "In-Reply-To", list: true;
+    MaxForwards => "Max-Forwards", list: false;
+    MimeVersion => "MIME-Version", list: false;
+    MinExpires => "Min-Expires", list: false;
+    MinSe => "Min-SE", list: false;
+    Organization => "Organization", list: false;
+    PAssertedIdentity => "P-Asserted-Identity", list: true;
+    PPreferredIdentity => "P-Preferred-Identity", list: true;
+    Path => "Path", list: true;
+    Priority => "Priority", list: false;
+    ProxyAuthenticate => "Proxy-Authenticate", list: false;
+    ProxyAuthorization => "Proxy-Authorization", list: false;
+    ProxyRequire => "Proxy-Require", list: true;
+    RAck => "RAck", list: false;
+    Reason => "Reason", list: true;
+    RecordRoute => "Record-Route", list: true;
+    ReferTo => "Refer-To", list: false;
+    ReferredBy => "Referred-By", list: false;
+    Replaces => "Replaces", list: false;
+    ReplyTo => "Reply-To", list: false;
+    Require => "Require", list: true;
+    RetryAfter => "Retry-After", list: false;
+    Route => "Route", list: true;
+    RSeq => "RSeq", list: false;
+    Server => "Server", list: false;
+    ServiceRoute => "Service-Route", list: true;
+    SessionExpires => "Session-Expires", list: false;
+    Subject => "Subject", list: false;
+    SubscriptionState => "Subscription-State", list: false;
+    Supported => "Supported", list: true;
+    Timestamp => "Timestamp", list: false;
+    To => "To", list: false;
+    Unsupported => "Unsupported", list: true;
+    UserAgent => "User-Agent", list: false;
+    Via => "Via", list: true;
+    Warning => "Warning", list: true;
+    WwwAuthenticate => "WWW-Authenticate", list: false;
+}
+
+impl HeaderName {
+    /// Looks a name up case-insensitively, including the one-letter compact forms
+    /// (`v i m f t l c k s e o r u b x y`). Unknown names give [`HeaderName::Other`].
+    pub fn from_name(name: &str) -> HeaderName {
+        let b = name.as_bytes();
+        if let [c] = b {
+            return match c.to_ascii_lowercase() {
+                b'v' => HeaderName::Via,
+                b'i' => HeaderName::CallId,
+                b'm' => HeaderName::Contact,
+                b'f' => HeaderName::From,
+                b't' => HeaderName::To,
+                b'l' => HeaderName::ContentLength,
+                b'c' => HeaderName::ContentType,
+                b'k' => HeaderName::Supported,
+                b's' => HeaderName::Subject,
+                b'e' => HeaderName::ContentEncoding,
+                b'o' => HeaderName::Event,
+                b'r' => HeaderName::ReferTo,
+                b'u' => HeaderName::AllowEvents,
+                b'b' => HeaderName::ReferredBy,
+                b'x' => HeaderName::SessionExpires,
+                b'y' => HeaderName::Identity,
+                _ => HeaderName::Other,
+            };
+        }
+        let first = match b.first() {
+            Some(f) => f.to_ascii_lowercase(),
+            None => return HeaderName::Other,
+        };
+        let len = b.len();
+        for &(h, text) in HeaderName::ALL {
+            let tb = text.as_bytes();
+            if tb.len() == len
+                && tb.first().map(u8::to_ascii_lowercase) == Some(first)
+                && tb.eq_ignore_ascii_case(b)
+            {
+                return h;
+            }
+        }
+        HeaderName::Other
+    }
+
+    /// The compact form, when RFC 3261 or an extension defines one.
+    pub fn compact(self) -> Option<char> {
+        Some(match self {
+            HeaderName::Via => 'v',
+            HeaderName::CallId => 'i',
+            HeaderName::Contact => 'm',
+            HeaderName::From => 'f',
+            HeaderName::To => 't',
+            HeaderName::ContentLength => 'l',
+            HeaderName::ContentType => 'c',
+            HeaderName::Supported => 'k',
+            HeaderName::Subject => 's',
+            HeaderName::ContentEncoding => 'e',
+            HeaderName::Event => 'o',
+            HeaderName::ReferTo => 'r',
+            HeaderName::AllowEvents => 'u',
+            HeaderName::ReferredBy => 'b',
+            HeaderName::SessionExpires => 'x',
+            HeaderName::Identity => 'y',
+            _ => return None,
+        })
+    }
+}
+
+impl fmt::Display for HeaderName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lookup() {
+        assert_eq!(HeaderName::from_name("MaX-fOrWaRdS"), HeaderName::MaxForwards);
+        assert_eq!(HeaderName::from_name("v"), HeaderName::Via);
+        assert_eq!(HeaderName::from_name("L"), HeaderName::ContentLength);
+        assert_eq!(HeaderName::from_name("call-id"), HeaderName::CallId);
+        assert_eq!(HeaderName::from_name("C%6Fntact"), HeaderName::Other);
+        assert_eq!(HeaderName::from_name(""), HeaderName::Other);
+        for &(h, t) in HeaderName::ALL {
+            assert_eq!(HeaderName::from_name(t), h);
+            assert_eq!(HeaderName::from_name(&t.to_lowercase()), h);
+            if let Some(c) = h.compact() {
+                assert_eq!(HeaderName::from_name(&c.to_string()), h);
+            }
+        }
+    }
+}
