@@ -234,8 +234,12 @@ cmd_start() {
     --disallow-exit --use-pid-file=no --log-target=stderr
   # --- coturn (optional) ------------------------------------------------------------------
   if [[ "${BED_COTURN:-1}" == 1 ]] && command -v turnserver >/dev/null; then
-    start_bg coturn "$RUN/coturn.log" turnserver -c "$HERE/coturn/turnserver.conf" \
-      --pidfile="$RUN/coturn.pid" --userdb="$RUN/turndb"
+    if listening udp 3478; then
+      log "port 3478 already in use (a system coturn?): bed runs without coturn"
+    else
+      start_bg coturn "$RUN/coturn.log" turnserver -c "$HERE/coturn/turnserver.conf" \
+        --pidfile="$RUN/coturn.pid" --userdb="$RUN/turndb"
+    fi
   fi
   # --- page server for the JsSIP phone (only 127.0.0.1) --------------------------------------
   mkdir -p "$RUN/www"
@@ -248,6 +252,7 @@ cmd_start() {
   wait_port tcp 8443
   wait_port udp 2223
   wait_port tcp 8088
+  if [[ -n "$(pid_of coturn)" ]]; then wait_port udp 3478 || log "coturn did not come up (see $RUN/coturn.log)"; fi
   wait_for "pulseaudio" 10 env XDG_RUNTIME_DIR="$RUN/xdg" PULSE_SERVER="unix:$RUN/xdg/pulse/native" pactl info
   # --- baresip far ends ------------------------------------------------------------------------
   local peer name
@@ -289,7 +294,7 @@ write_env() {
     if [[ -s "$RUN/ipv6" ]]; then
       printf 'export %s=%q\n' BED_SIP_UDP6 "[::1]:5060" BED_SIP_TCP6 "[::1]:5060"
     fi
-    if [[ -n "$(pid_of coturn)" ]]; then
+    if [[ -n "$(pid_of coturn)" ]] && listening udp 3478; then
       printf 'export %s=%q\n' BED_STUN stun:127.0.0.1:3478 BED_TURN turn:127.0.0.1:3478 \
         BED_TURN_USER turnuser BED_TURN_PASS turnpass
     fi
