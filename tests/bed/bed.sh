@@ -472,6 +472,13 @@ chk_pulse_tone() { # sink source hz: play a sine into the sink, record its monit
 }
 
 chk_stun() { turnutils_stunclient -p 3478 127.0.0.1 2>&1 | tee /dev/stderr | grep -qi 'reflexive'; }
+chk_turn() { # two TURN allocations (long-term credentials) relaying to each other
+  local out
+  out="$(turnutils_uclient -u "$BED_TURN_USER" -w "$BED_TURN_PASS" -p 3478 -n 2 -m 1 -l 170 \
+    -e 127.0.0.1 -r 3479 -y 127.0.0.1 2>&1)"
+  echo "$out" | tail -n 6
+  echo "$out" | grep -Eq 'tot_recv_msgs=[1-9]' && echo "$out" | grep -q 'Total lost packets 0 '
+}
 
 chk_webrtc() {
   local out="$RUN/checks/webrtc.log" line
@@ -515,7 +522,10 @@ cmd_checks() { # runs as the command of `run`
   check "PulseAudio null sinks spk/mic + default devices" 10 chk_pulse_devices
   check "PulseAudio tone into mic recorded from mic.monitor" 15 chk_pulse_tone mic mic.monitor 1000
   check "PulseAudio tone into spk recorded from spk.monitor" 15 chk_pulse_tone spk spk.monitor 700
-  if [[ -n "${BED_STUN:-}" ]]; then check "coturn STUN binding" 10 chk_stun; fi
+  if [[ -n "${BED_STUN:-}" ]]; then
+    check "coturn STUN binding" 10 chk_stun
+    check "coturn TURN relay (allocate, relay both ways)" 20 chk_turn
+  fi
   if [[ "${BED_WEBRTC:-1}" == 1 ]]; then
     if [[ -s "$RUN/www/jssip.bundle.js" ]]; then
       chk_webrtc ws-baresip wss-baresip jssip-jssip
