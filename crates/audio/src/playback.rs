@@ -1,0 +1,308 @@
+//! Playback: a speaker as a [`FrameSink`] of 20 ms, 48 kHz mono frames.
+//!
+//! The engine queues whole frames with [`PlaybackStream::write_frame`] (never blocks; a full
+//! ring drops the frame and counts an overrun). The device callback takes samples from the
+//! ring, resamples them to the device rate when needed, copies mono to every channel and
+//! applies mute; it plays silence until the prefill is queued and after an underrun.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+
+use cpal::traits::{DeviceTrait, StreamTrait};
+
+use crate::capture::SCRATCH_FRAMES;
+use crate::devices::{AudioHost, Direction};
+use crate::error::AudioError;
+use crate::frame::{Frame, FrameSink, WriteOutcome, SAMPLE_RATE};
+use crate::level::Level;
+use crate::resample::{SampleFifo, StreamResampler};
+use crate::ring::{playback_ring, PlaybackReader, PlaybackWriter, RingStats};
+use crate::stream::{
+    choose_config, health, select, select_default, DeviceHealth, Fallback, FaultFlag, Selected,
+    StreamInfo, StreamOptions, Watchdog, STALL_TIMEOUT,
+};
+
+/// The state the playback callback owns.
+struct PlaybackCallback {
+    reader: PlaybackReader,
+    channels: usize,
+    muted: Arc<AtomicBool>,
+    mono: Vec<f32>,
+    resampler: Option<Resampling>,
+}
+
+/// Buffers for the resampling path: a 48 kHz chunk in, native-rate samples out.
+struct Resampling {
+    resampler: StreamResampler,
+    chunk: Vec<f32>,
+    pending: SampleFifo,
+}
+
+impl PlaybackCallback {
+    fn on_data<T: cpal::Sample + cpal::FromSample<f32>>(&mut self, out: &mut [T]) {
+        self.reader.counters().callback();
+        let muted = self.muted.load(Ordering::Relaxed);
+        let channels = self.channels;
+        let block_len = channels * self.mono.len();
+        for block in out.chunks_mut(block_len) {
+            let frames = block.len() / channels;
+            let mono = &mut self.mono[..frames];
+            match &mut self.resampler {
+                None => {
+                    self.reader.fill(mono);
+                }
+                Some(r) => {
+                    for sample in mono.iter_mut() {
+                        *sample = match r.pending.pop() {
+                            Some(v) => v,
+                            None if self.reader.pull_exact(&mut r.chunk) => {
+                                let pending = &mut r.pending;
+                                let _ = r.resampler.process(&r.chunk, |o| {
+                                    pending.push(o);
+                                });
+                                r.pending.pop().unwrap_or(0.0)
+                            }
+                            None => 0.0,
+                        };
+                    }
+                }
+            }
+            for (frame, v) in block.chunks_exact_mut(channels).zip(mono.iter()) {
+                let v = if muted { 0.0 } else { *v };
+                frame.fill(T::from_sample(v));
+            }
+        }
+    }
+}
+
+/// An open playback device. Dropping it stops the stream.
+pub struct PlaybackStream {
+    stream: cpal::Stream,
+    writer: PlaybackWriter,
+    muted: Arc<AtomicBool>,
+    fault: Arc<FaultFlag>,
+    watchdog: Watchdog,
+    info: StreamInfo,
+    level: Level,
+}
+
+impl std::fmt::Debug for PlaybackStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PlaybackStream")
+            .field("info", &self.info)
+            .field("muted", &self.is_muted())
+            .finish()
+    }
+}
+
+impl PlaybackStream {
+    /// Opens the output named `device` (id or name, see [`crate::DeviceInfo::matches`]), or the
+    /// default output when `device` is `None`, empty, missing or fails to open; the reason for
+    /// a fallback is logged and kept in [`StreamInfo::fallback`]. The stream is started and
+    /// plays silence until frames are written.
+    pub fn open(
+        host: &AudioHost,
+        device: Option<&str>,
+        options: &StreamOptions,
+    ) -> Result<Self, AudioError> {
+        let selected = select(host, Direction::Output, device)?;
+        let may_fall_back = selected.fallback.is_none() && !selected.info.is_default;
+        let requested = selected.info.id.clone();
+        match Self::open_selected(host, selected, options) {
+            Err(error) if may_fall_back => {
+                tracing::warn!(requested, %error, "output device failed to open, using the default");
+                let mut default = select_default(host, Direction::Output)?;
+                default.fallback = Some(Fallback::OpenFailed {
+                    requested,
+                    error: error.to_string(),
+                });
+                Self::open_selected(host, default, options)
+            }
+            other => other,
+        }
+    }
+
+    fn open_selected(
+        host: &AudioHost,
+        selected: Selected,
+        options: &StreamOptions,
+    ) -> Result<Self, AudioError> {
+        let Selected {
+            info: device_info,
+            device,
+            fallback,
+        } = selected;
+        let (mut config, format) = choose_config(&device, Direction::Output, options)?;
+        let muted = Arc::new(AtomicBool::new(false));
+        let (stream, writer, fault) = match build(&device, config, format, options, &muted) {
+            Ok(built) => built,
+            Err(error) if config.buffer_size != cpal::BufferSize::Default => {
+                tracing::debug!(%error, "fixed playback period refused, using the device default");
+                config.buffer_size = cpal::BufferSize::Default;
+                build(&device, config, format, options, &muted)?
+            }
+            Err(error) => return Err(error),
+        };
+        stream
+            .play()
+            .map_err(AudioError::backend("starting playback"))?;
+        let info = StreamInfo {
+            device: device_info,
+            host: host.name(),
+            native_rate: config.sample_rate,
+            native_channels: config.channels,
+            sample_format: format.to_string(),
+            period_frames: stream.buffer_size().ok(),
+            resampling: config.sample_rate != SAMPLE_RATE,
+            fallback,
+        };
+        tracing::info!(
+            device = %info.device.id,
+            rate = info.native_rate,
+            channels = info.native_channels,
+            format = %info.sample_format,
+            period_frames = ?info.period_frames,
+            "playback opened"
+        );
+        Ok(Self {
+            stream,
+            writer,
+            muted,
+            fault,
+            watchdog: Watchdog::new(Instant::now(), STALL_TIMEOUT),
+            info,
+            level: Level::SILENCE,
+        })
+    }
+
+    /// What was opened.
+    pub fn info(&self) -> &StreamInfo {
+        &self.info
+    }
+
+    /// Queues the next 20 ms; [`WriteOutcome::Dropped`] (an overrun) when the ring is full.
+    /// The level meter shows the frame written, muted or not.
+    pub fn write_frame(&mut self, frame: &Frame) -> WriteOutcome {
+        self.level = Level::measure(frame);
+        self.writer.write_frame(frame)
+    }
+
+    /// Whole frames queued and not yet played.
+    pub fn buffered_frames(&self) -> usize {
+        self.writer.buffered_frames()
+    }
+
+    /// Room left in the ring, in whole frames.
+    pub fn free_frames(&self) -> usize {
+        self.writer.free_frames()
+    }
+
+    /// Mutes or unmutes; takes effect at the next device callback, including for audio already
+    /// queued.
+    pub fn set_muted(&mut self, muted: bool) {
+        self.muted.store(muted, Ordering::Relaxed);
+    }
+
+    /// Whether muted.
+    pub fn is_muted(&self) -> bool {
+        self.muted.load(Ordering::Relaxed)
+    }
+
+    /// Peak and RMS of the last frame written.
+    pub fn level(&self) -> Level {
+        self.level
+    }
+
+    /// Counters (frames accepted, overruns, underruns, callbacks).
+    pub fn stats(&self) -> RingStats {
+        self.writer.stats()
+    }
+
+    /// Whether the device still works; call it on a timer (see [`crate::stream`]).
+    pub fn health(&mut self) -> DeviceHealth {
+        let callbacks = self.writer.callbacks();
+        health(&self.fault, &mut self.watchdog, callbacks)
+    }
+
+    /// Pauses the device; [`resume`](Self::resume) restarts it.
+    pub fn pause(&mut self) -> Result<(), AudioError> {
+        self.stream
+            .pause()
+            .map_err(AudioError::backend("pausing playback"))
+    }
+
+    /// Restarts a paused device.
+    pub fn resume(&mut self) -> Result<(), AudioError> {
+        self.watchdog = Watchdog::new(Instant::now(), STALL_TIMEOUT);
+        self.stream
+            .play()
+            .map_err(AudioError::backend("resuming playback"))
+    }
+}
+
+impl FrameSink for PlaybackStream {
+    fn write_frame(&mut self, frame: &Frame) -> Result<WriteOutcome, AudioError> {
+        Ok(PlaybackStream::write_frame(self, frame))
+    }
+}
+
+fn build(
+    device: &cpal::Device,
+    config: cpal::StreamConfig,
+    format: cpal::SampleFormat,
+    options: &StreamOptions,
+    muted: &Arc<AtomicBool>,
+) -> Result<(cpal::Stream, PlaybackWriter, Arc<FaultFlag>), AudioError> {
+    let (writer, reader) = playback_ring(
+        options.playback_ring_frames,
+        options.playback_prefill_frames,
+    );
+    let rate = config.sample_rate;
+    let resampler = if rate == SAMPLE_RATE {
+        None
+    } else {
+        // 10 ms of 48 kHz per run.
+        let resampler = StreamResampler::new(SAMPLE_RATE, rate, SAMPLE_RATE as usize / 100)?;
+        Some(Resampling {
+            chunk: vec![0.0; resampler.input_chunk()],
+            pending: SampleFifo::with_capacity(2 * resampler.max_output_per_chunk()),
+            resampler,
+        })
+    };
+    let mut callback = PlaybackCallback {
+        reader,
+        channels: usize::from(config.channels.max(1)),
+        muted: muted.clone(),
+        mono: vec![0.0; SCRATCH_FRAMES],
+        resampler,
+    };
+    let fault = Arc::new(FaultFlag::default());
+    let fault_cb = fault.clone();
+    let on_error = move |error: cpal::Error| fault_cb.record(error.kind());
+    let timeout = Some(options.open_timeout);
+    macro_rules! build_as {
+        ($t:ty) => {
+            device.build_output_stream::<$t, _, _>(
+                config,
+                move |data: &mut [$t], _: &cpal::OutputCallbackInfo| callback.on_data(data),
+                on_error,
+                timeout,
+            )
+        };
+    }
+    use cpal::SampleFormat as F;
+    let stream = match format {
+        F::I8 => build_as!(i8),
+        F::I16 => build_as!(i16),
+        F::I24 => build_as!(cpal::I24),
+        F::I32 => build_as!(i32),
+        F::U8 => build_as!(u8),
+        F::U16 => build_as!(u16),
+        F::F32 => build_as!(f32),
+        F::F64 => build_as!(f64),
+        other => return Err(AudioError::UnsupportedFormat(other.to_string())),
+    }
+    .map_err(AudioError::backend("opening playback"))?;
+    Ok((stream, writer, fault))
+}

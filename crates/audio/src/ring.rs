@@ -1,0 +1,367 @@
+//! The lock-free single-producer single-consumer rings between the audio callbacks and the
+//! engine, with their counters.
+//!
+//! The rings carry 48 kHz mono `f32` samples (`rtrb`, wait-free). The engine side moves whole
+//! 20 ms frames; the callback side moves whatever the device asks for. Neither side ever
+//! blocks, locks or allocates: a full ring drops the newest audio and counts an overrun, an
+//! empty playback ring plays silence and counts an underrun.
+//!
+//! - capture: [`capture_ring`] → [`CaptureWriter`] (callback) + [`CaptureReader`] (engine)
+//! - playback: [`playback_ring`] → [`PlaybackWriter`] (engine) + [`PlaybackReader`] (callback)
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use rtrb::{Consumer, Producer, RingBuffer};
+
+use crate::frame::{Frame, WriteOutcome, FRAME_SAMPLES};
+
+/// Counters shared between the two sides of a ring (atomics, relaxed).
+#[derive(Debug, Default)]
+pub struct RingCounters {
+    frames: AtomicU64,
+    overruns: AtomicU64,
+    underruns: AtomicU64,
+    dropped_samples: AtomicU64,
+    callbacks: AtomicU64,
+}
+
+impl RingCounters {
+    pub(crate) fn callback(&self) {
+        self.callbacks.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub(crate) fn callbacks(&self) -> u64 {
+        self.callbacks.load(Ordering::Relaxed)
+    }
+
+    fn snapshot(&self, buffered_samples: usize) -> RingStats {
+        RingStats {
+            frames: self.frames.load(Ordering::Relaxed),
+            overruns: self.overruns.load(Ordering::Relaxed),
+            underruns: self.underruns.load(Ordering::Relaxed),
+            dropped_samples: self.dropped_samples.load(Ordering::Relaxed),
+            callbacks: self.callbacks.load(Ordering::Relaxed),
+            buffered_samples,
+        }
+    }
+}
+
+/// A snapshot of a stream's counters.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RingStats {
+    /// Whole frames that crossed the ring on the engine side (read for capture, accepted for
+    /// playback).
+    pub frames: u64,
+    /// Times audio was dropped because the ring was full: for capture the engine did not read
+    /// fast enough, for playback it wrote faster than the device plays.
+    pub overruns: u64,
+    /// Times the playback callback ran dry after it had started playing and had to insert
+    /// silence. Always 0 for capture.
+    pub underruns: u64,
+    /// Samples lost to overruns.
+    pub dropped_samples: u64,
+    /// Device callbacks so far (also used to detect a stalled device).
+    pub callbacks: u64,
+    /// Samples (48 kHz) waiting in the ring right now.
+    pub buffered_samples: usize,
+}
+
+/// Creates a capture ring holding `frames` 20 ms frames.
+pub fn capture_ring(frames: usize) -> (CaptureWriter, CaptureReader) {
+    let (producer, consumer) = RingBuffer::new(frames.max(1) * FRAME_SAMPLES);
+    let counters = Arc::new(RingCounters::default());
+    (
+        CaptureWriter {
+            producer,
+            counters: counters.clone(),
+        },
+        CaptureReader { consumer, counters },
+    )
+}
+
+/// The callback side of a capture ring.
+#[derive(Debug)]
+pub struct CaptureWriter {
+    producer: Producer<f32>,
+    counters: Arc<RingCounters>,
+}
+
+impl CaptureWriter {
+    /// Pushes 48 kHz mono samples. What does not fit is dropped and counted as one overrun.
+    /// Returns the number of samples taken.
+    pub fn push(&mut self, samples: &[f32]) -> usize {
+        let (pushed, rest) = self.producer.push_partial_slice(samples);
+        if !rest.is_empty() {
+            self.counters.overruns.fetch_add(1, Ordering::Relaxed);
+            self.counters
+                .dropped_samples
+                .fetch_add(rest.len() as u64, Ordering::Relaxed);
+        }
+        pushed.len()
+    }
+
+    pub(crate) fn counters(&self) -> &Arc<RingCounters> {
+        &self.counters
+    }
+}
+
+/// The engine side of a capture ring.
+#[derive(Debug)]
+pub struct CaptureReader {
+    consumer: Consumer<f32>,
+    counters: Arc<RingCounters>,
+}
+
+impl CaptureReader {
+    /// Takes the oldest whole frame if one is buffered; `false` (frame untouched) otherwise.
+    pub fn read_frame(&mut self, frame: &mut Frame) -> bool {
+        if self.consumer.pop_entire_slice(&mut frame.samples).is_err() {
+            return false;
+        }
+        self.counters.frames.fetch_add(1, Ordering::Relaxed);
+        true
+    }
+
+    /// Whole frames ready to read.
+    pub fn buffered_frames(&self) -> usize {
+        self.consumer.slots() / FRAME_SAMPLES
+    }
+
+    /// Drops everything buffered (for example at the start of a call, so it starts with the
+    /// freshest audio). Returns the samples dropped.
+    pub fn discard(&mut self) -> usize {
+        let n = self.consumer.slots();
+        if let Ok(chunk) = self.consumer.read_chunk(n) {
+            chunk.commit_all();
+        }
+        n
+    }
+
+    /// The counters.
+    pub fn stats(&self) -> RingStats {
+        self.counters.snapshot(self.consumer.slots())
+    }
+
+    pub(crate) fn callbacks(&self) -> u64 {
+        self.counters.callbacks()
+    }
+}
+
+/// Creates a playback ring holding `frames` 20 ms frames, whose callback side starts playing
+/// once `prefill_frames` are buffered (and again after each underrun).
+pub fn playback_ring(frames: usize, prefill_frames: usize) -> (PlaybackWriter, PlaybackReader) {
+    let frames = frames.max(1);
+    let (producer, consumer) = RingBuffer::new(frames * FRAME_SAMPLES);
+    let counters = Arc::new(RingCounters::default());
+    (
+        PlaybackWriter {
+            producer,
+            counters: counters.clone(),
+        },
+        PlaybackReader {
+            consumer,
+            counters,
+            prefill: prefill_frames.clamp(1, frames) * FRAME_SAMPLES,
+            playing: false,
+        },
+    )
+}
+
+/// The engine side of a playback ring.
+#[derive(Debug)]
+pub struct PlaybackWriter {
+    producer: Producer<f32>,
+    counters: Arc<RingCounters>,
+}
+
+impl PlaybackWriter {
+    /// Queues a whole frame, or drops it (an overrun) if the ring has no room for all of it.
+    pub fn write_frame(&mut self, frame: &Frame) -> WriteOutcome {
+        if self.producer.slots() < FRAME_SAMPLES {
+            self.counters.overruns.fetch_add(1, Ordering::Relaxed);
+            self.counters
+                .dropped_samples
+                .fetch_add(FRAME_SAMPLES as u64, Ordering::Relaxed);
+            return WriteOutcome::Dropped;
+        }
+        // Room was checked above; this is the only producer.
+        let _ = self.producer.push_partial_slice(&frame.samples);
+        self.counters.frames.fetch_add(1, Ordering::Relaxed);
+        WriteOutcome::Accepted
+    }
+
+    /// Whole frames queued and not yet played.
+    pub fn buffered_frames(&self) -> usize {
+        (self.producer.buffer().capacity() - self.producer.slots()) / FRAME_SAMPLES
+    }
+
+    /// Room left, in whole frames.
+    pub fn free_frames(&self) -> usize {
+        self.producer.slots() / FRAME_SAMPLES
+    }
+
+    /// The counters.
+    pub fn stats(&self) -> RingStats {
+        self.counters
+            .snapshot(self.producer.buffer().capacity() - self.producer.slots())
+    }
+
+    pub(crate) fn callbacks(&self) -> u64 {
+        self.counters.callbacks()
+    }
+}
+
+/// The callback side of a playback ring.
+#[derive(Debug)]
+pub struct PlaybackReader {
+    consumer: Consumer<f32>,
+    counters: Arc<RingCounters>,
+    prefill: usize,
+    playing: bool,
+}
+
+impl PlaybackReader {
+    fn ready(&mut self) -> bool {
+        if !self.playing && self.consumer.slots() >= self.prefill {
+            self.playing = true;
+        }
+        self.playing
+    }
+
+    fn ran_dry(&mut self) {
+        if self.playing {
+            self.counters.underruns.fetch_add(1, Ordering::Relaxed);
+            self.playing = false;
+        }
+    }
+
+    /// Fills `out` with queued samples, silence for whatever is missing. Before the prefill is
+    /// reached it plays silence; running dry afterwards counts one underrun and waits for the
+    /// prefill again. Returns the samples taken from the ring.
+    pub fn fill(&mut self, out: &mut [f32]) -> usize {
+        if !self.ready() {
+            out.fill(0.0);
+            return 0;
+        }
+        let (popped, rest) = self.consumer.pop_partial_slice(out);
+        let n = popped.len();
+        if !rest.is_empty() {
+            rest.fill(0.0);
+            self.ran_dry();
+        }
+        n
+    }
+
+    /// Takes exactly `out.len()` samples if they are queued (and the prefill was reached);
+    /// otherwise takes nothing, returns `false` and counts an underrun if it was playing.
+    pub fn pull_exact(&mut self, out: &mut [f32]) -> bool {
+        if !self.ready() {
+            return false;
+        }
+        if self.consumer.pop_entire_slice(out).is_ok() {
+            return true;
+        }
+        self.ran_dry();
+        false
+    }
+
+    pub(crate) fn counters(&self) -> &Arc<RingCounters> {
+        &self.counters
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn frame_of(v: f32) -> Frame {
+        Frame::from_slice(&[v; FRAME_SAMPLES])
+    }
+
+    #[test]
+    fn capture_overrun_drops_newest_and_counts() {
+        let (mut writer, mut reader) = capture_ring(2);
+        assert_eq!(writer.push(&[0.1; FRAME_SAMPLES]), FRAME_SAMPLES);
+        assert_eq!(writer.push(&[0.2; FRAME_SAMPLES]), FRAME_SAMPLES);
+        assert_eq!(writer.push(&[0.3; 100]), 0);
+        let stats = reader.stats();
+        assert_eq!((stats.overruns, stats.dropped_samples), (1, 100));
+        let mut frame = Frame::silence();
+        assert!(reader.read_frame(&mut frame));
+        assert_eq!(frame[0], 0.1);
+        assert!(reader.read_frame(&mut frame));
+        assert_eq!(frame[FRAME_SAMPLES - 1], 0.2);
+        assert_eq!(reader.stats().frames, 2);
+    }
+
+    #[test]
+    fn capture_read_waits_for_a_whole_frame() {
+        let (mut writer, mut reader) = capture_ring(4);
+        let mut frame = frame_of(0.9);
+        writer.push(&[0.5; FRAME_SAMPLES - 1]);
+        assert!(!reader.read_frame(&mut frame));
+        assert_eq!(frame[0], 0.9, "untouched when pending");
+        writer.push(&[0.5; 2]);
+        assert!(reader.read_frame(&mut frame));
+        assert_eq!(reader.stats().buffered_samples, 1);
+        assert_eq!(reader.discard(), 1);
+        assert_eq!(reader.buffered_frames(), 0);
+    }
+
+    #[test]
+    fn playback_overrun_drops_whole_frames() {
+        let (mut writer, _reader) = playback_ring(2, 1);
+        assert_eq!(writer.write_frame(&frame_of(0.1)), WriteOutcome::Accepted);
+        assert_eq!(writer.write_frame(&frame_of(0.2)), WriteOutcome::Accepted);
+        assert_eq!(writer.write_frame(&frame_of(0.3)), WriteOutcome::Dropped);
+        let stats = writer.stats();
+        assert_eq!((stats.frames, stats.overruns), (2, 1));
+        assert_eq!(writer.buffered_frames(), 2);
+        assert_eq!(writer.free_frames(), 0);
+    }
+
+    #[test]
+    fn playback_prefill_then_underrun_plays_silence_and_counts() {
+        let (mut writer, mut reader) = playback_ring(4, 2);
+        let mut out = [1.0f32; 480];
+        // Nothing queued: silence, no underrun (never started).
+        assert_eq!(reader.fill(&mut out), 0);
+        assert!(out.iter().all(|s| *s == 0.0));
+        writer.write_frame(&frame_of(0.5));
+        // One frame queued, prefill is two: still silence.
+        assert_eq!(reader.fill(&mut out), 0);
+        writer.write_frame(&frame_of(0.5));
+        // 1920 samples: 4 callbacks of 480 play them.
+        for _ in 0..4 {
+            assert_eq!(reader.fill(&mut out), 480);
+            assert!(out.iter().all(|s| *s == 0.5));
+        }
+        assert_eq!(writer.stats().underruns, 0);
+        // Dry: silence and one underrun, then silence without counting until refilled.
+        assert_eq!(reader.fill(&mut out), 0);
+        assert!(out.iter().all(|s| *s == 0.0));
+        assert_eq!(reader.fill(&mut out), 0);
+        assert_eq!(writer.stats().underruns, 1);
+        // Partial frame after re-priming: the rest is silence and counts.
+        writer.write_frame(&frame_of(0.25));
+        writer.write_frame(&frame_of(0.25));
+        let mut big = [1.0f32; 2000];
+        assert_eq!(reader.fill(&mut big), 1920);
+        assert_eq!(big[1919], 0.25);
+        assert_eq!(big[1920], 0.0);
+        assert_eq!(writer.stats().underruns, 2);
+    }
+
+    #[test]
+    fn playback_pull_exact_is_all_or_nothing() {
+        let (mut writer, mut reader) = playback_ring(4, 1);
+        let mut chunk = [0.0f32; 480];
+        assert!(!reader.pull_exact(&mut chunk));
+        writer.write_frame(&frame_of(0.5));
+        assert!(reader.pull_exact(&mut chunk));
+        assert!(reader.pull_exact(&mut chunk));
+        assert!(!reader.pull_exact(&mut chunk));
+        assert_eq!(writer.stats().underruns, 1);
+    }
+}
