@@ -12,6 +12,7 @@ pub mod api;
 mod runtime;
 mod state;
 pub mod target;
+pub mod transport;
 
 pub use api::*;
 pub use runtime::{Engine, EngineConfig};
