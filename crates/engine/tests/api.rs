@@ -1,5 +1,11 @@
 //! The engine API seen from a front end: commands in, ordered events out, snapshot for reload.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a panic is a failed test"
+)]
+
 use softphone_engine::*;
 
 #[tokio::test]

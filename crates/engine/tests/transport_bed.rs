@@ -1,6 +1,12 @@
 //! Every transport against the real Kamailio of the test bed (bed tier: run inside
 //! `tests/bed/bed.sh run`, which sets the BED_* variables).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a panic is a failed test"
+)]
+
 use softphone_engine::transport::{connect, LinkConfig, LinkEvent, LinkKind, TlsOptions};
 use std::net::SocketAddr;
 use std::time::Duration;

@@ -1,5 +1,11 @@
 //! Transport behaviour against local sockets: framing-agnostic delivery, closing, refusals.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a panic is a failed test"
+)]
+
 use softphone_engine::transport::{connect, LinkConfig, LinkEvent, LinkKind, TlsOptions};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
