@@ -71,6 +71,9 @@ pub enum SipError {
     /// The stream framer gave up after an earlier fatal error; the connection must be closed.
     #[error("stream framer failed earlier; close the connection")]
     StreamFailed,
+    /// A response that must be dropped; the text says why (e.g. "CSeq number out of range").
+    #[error("response dropped: {0}")]
+    InvalidResponse(String),
     /// A multipart body is malformed (no boundary parameter, missing delimiter, bad part).
     #[error("invalid multipart body: {0}")]
     InvalidMultipart(&'static str),

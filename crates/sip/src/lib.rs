@@ -24,12 +24,15 @@
 
 pub mod digest;
 pub mod error;
+pub mod framer;
 pub mod grammar;
 pub mod headers;
 pub mod message;
 pub mod method;
+pub mod multipart;
 pub mod params;
 pub mod uri;
+pub mod validate;
 
 pub use error::{Result, SipError};
 pub use headers::{HeaderName, TypedHeader};
@@ -37,3 +40,5 @@ pub use message::{BodyFraming, Header, Message, RequestLine, StartLine, StatusLi
 pub use method::{Method, Version};
 pub use params::{Param, Params};
 pub use uri::{Host, Scheme, Uri};
+pub use validate::{validate_request, validate_response, Rejection, UasPolicy};
+pub use framer::{FramerConfig, FramerEvent, StreamFramer};
