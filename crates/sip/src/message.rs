@@ -150,6 +150,9 @@ fn parse_start_line(line: &str) -> Result<StartLine> {
         }
         return Ok(StartLine::Response(StatusLine { version, code, reason: reason.to_owned() }));
     }
+    if line.ends_with([' ', '\t']) {
+        return Err(SipError::InvalidStartLine("trailing whitespace in request line"));
+    }
     let sp1 = line.find(' ').ok_or(SipError::InvalidStartLine("no spaces in request line"))?;
     let sp2 = line.rfind(' ').unwrap_or(sp1);
     if sp1 == sp2 {
