@@ -1,0 +1,418 @@
+//! Every IPC command through Tauri's MockRuntime against the real engine: the request goes
+//! through the same invoke handler, argument names and serialisation as in the app.
+
+use serde_json::{json, Value};
+use softphone_app::secrets::SecretStore;
+use softphone_app::{with_commands, AppState, Paths, ShellEvent};
+use softphone_engine::{AccountId, Engine, EngineConfig, EventEnvelope};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use tauri::ipc::{CallbackFn, Channel, InvokeBody, InvokeResponseBody};
+use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime};
+use tauri::webview::InvokeRequest;
+use tauri::{Manager, WebviewWindow};
+
+struct Fixture {
+    _app: tauri::App<MockRuntime>,
+    window: WebviewWindow<MockRuntime>,
+    dir: PathBuf,
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "softphone-ipc-{name}-{}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn mock_keyring() -> SecretStore {
+    SecretStore::with_store(keyring_core::mock::Store::new().unwrap())
+}
+
+fn fixture_with(dir: &Path, secrets: SecretStore) -> Fixture {
+    let engine = tauri::async_runtime::block_on(async { Engine::start(EngineConfig::default()) });
+    let state = AppState::new(engine, Paths::in_dir(dir), secrets, None);
+    tauri::async_runtime::block_on(state.restore());
+    let app = with_commands(mock_builder())
+        .manage(state)
+        .build(mock_context(noop_assets()))
+        .unwrap();
+    let window = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .unwrap();
+    Fixture {
+        _app: app,
+        window,
+        dir: dir.to_path_buf(),
+    }
+}
+
+fn fixture(name: &str) -> Fixture {
+    fixture_with(&temp_dir(name), mock_keyring())
+}
+
+impl Fixture {
+    fn invoke(&self, cmd: &str, body: Value) -> Result<Value, Value> {
+        let request = InvokeRequest {
+            cmd: cmd.into(),
+            callback: CallbackFn(0),
+            error: CallbackFn(1),
+            url: "tauri://localhost".parse().unwrap(),
+            body: InvokeBody::Json(body),
+            headers: Default::default(),
+            invoke_key: tauri::test::INVOKE_KEY.to_string(),
+        };
+        get_ipc_response(&self.window, request).map(|b| b.deserialize::<Value>().unwrap())
+    }
+
+    fn ok(&self, cmd: &str, body: Value) -> Value {
+        match self.invoke(cmd, body.clone()) {
+            Ok(v) => v,
+            Err(e) => panic!("{cmd} {body} failed: {e}"),
+        }
+    }
+
+    fn err_code(&self, cmd: &str, body: Value) -> String {
+        match self.invoke(cmd, body.clone()) {
+            Ok(v) => panic!("{cmd} {body} should fail, got {v}"),
+            Err(e) => e["code"].as_str().unwrap_or_default().to_string(),
+        }
+    }
+
+    fn state(&self) -> tauri::State<'_, AppState> {
+        self.window.state::<AppState>()
+    }
+
+    fn settings_text(&self) -> String {
+        std::fs::read_to_string(self.dir.join("settings.json")).unwrap_or_default()
+    }
+}
+
+fn account(id: &str, address: &str) -> Value {
+    json!({
+        "id": id,
+        "address": address,
+        "server": "127.0.0.1:5060",
+        "transport": "udp",
+    })
+}
+
+const PASSWORD: &str = "pa55-w0rd-never-on-disk";
+
+#[test]
+fn set_account_keeps_the_password_out_of_the_settings_file() {
+    let f = fixture("password");
+    let out = f.ok(
+        "set_account",
+        json!({
+            "account": account("work", "alice@example.com"),
+            "credential": {"type": "password", "value": PASSWORD},
+        }),
+    );
+    assert_eq!(out, json!({"type": "done"}));
+    let text = f.settings_text();
+    assert!(text.contains("alice@example.com"), "{text}");
+    assert!(text.contains("\"secret_kind\": \"password\""), "{text}");
+    assert!(!text.contains(PASSWORD), "the password reached the settings file");
+    // It is in the keyring instead.
+    let stored = f.state().secrets.load(&AccountId("work".into())).unwrap();
+    assert_eq!(stored.unwrap().expose(), PASSWORD);
+    // And never comes back over IPC.
+    let settings = f.ok("get_settings", json!({}));
+    assert!(!settings.to_string().contains(PASSWORD));
+    let snapshot = f.ok("snapshot", json!({}));
+    assert!(!snapshot.to_string().contains(PASSWORD));
+    assert_eq!(snapshot["accounts"][0]["has_credential"], json!(true));
+}
+
+#[test]
+fn accounts_come_back_after_a_restart_with_their_keyring_secret() {
+    let dir = temp_dir("restart");
+    let keyring = mock_keyring();
+    {
+        let f = fixture_with(&dir, keyring.clone());
+        f.ok(
+            "set_account",
+            json!({
+                "account": account("work", "alice@example.com"),
+                "credential": {"type": "password", "value": PASSWORD},
+            }),
+        );
+    }
+    let f = fixture_with(&dir, keyring);
+    let snapshot = f.ok("snapshot", json!({}));
+    assert_eq!(snapshot["accounts"][0]["config"]["id"], json!("work"));
+    assert_eq!(snapshot["accounts"][0]["has_credential"], json!(true));
+}
+
+#[test]
+fn no_keyring_is_reported_and_dont_remember_works() {
+    let dir = temp_dir("no-keyring");
+    let f = fixture_with(&dir, SecretStore::unavailable("no Secret Service on the bus"));
+    let body = json!({
+        "account": account("work", "alice@example.com"),
+        "credential": {"type": "password", "value": PASSWORD},
+    });
+    assert_eq!(
+        f.err_code("set_account", body.clone()),
+        "keyring_unavailable"
+    );
+    assert_eq!(f.settings_text(), "", "nothing is saved after a refusal");
+    let settings = f.ok("get_settings", json!({}));
+    assert_eq!(settings["keyring"]["available"], json!(false));
+    let mut body = body;
+    body["remember"] = json!(false);
+    f.ok("set_account", body);
+    let text = f.settings_text();
+    assert!(text.contains("\"remember\": false"), "{text}");
+    assert!(!text.contains(PASSWORD));
+    let snapshot = f.ok("snapshot", json!({}));
+    assert_eq!(snapshot["accounts"][0]["has_credential"], json!(true));
+}
+
+#[test]
+fn invalid_accounts_are_refused_and_not_saved() {
+    let f = fixture("invalid");
+    assert_eq!(
+        f.err_code(
+            "set_account",
+            json!({"account": account("work", "not an address")})
+        ),
+        "invalid_argument"
+    );
+    assert_eq!(f.settings_text(), "");
+}
+
+#[test]
+fn remove_account_forgets_settings_and_secret() {
+    let f = fixture("remove");
+    f.ok(
+        "set_account",
+        json!({
+            "account": account("work", "alice@example.com"),
+            "credential": {"type": "password", "value": PASSWORD},
+        }),
+    );
+    f.ok("remove_account", json!({"account_id": "work"}));
+    assert!(!f.settings_text().contains("alice@example.com"));
+    assert_eq!(
+        f.state().secrets.load(&AccountId("work".into())).unwrap(),
+        None
+    );
+    assert_eq!(
+        f.err_code("remove_account", json!({"account_id": "work"})),
+        "unknown_account"
+    );
+}
+
+#[test]
+fn account_lifecycle_commands_reach_the_engine() {
+    let f = fixture("lifecycle");
+    for cmd in ["start_account", "stop_account", "register", "unregister"] {
+        assert_eq!(
+            f.err_code(cmd, json!({"account_id": "nobody"})),
+            "unknown_account",
+            "{cmd}"
+        );
+    }
+    f.ok(
+        "set_account",
+        json!({"account": account("work", "alice@example.com")}),
+    );
+    for (cmd, body) in [
+        ("start_account", json!({"account_id": "work"})),
+        ("register", json!({"account_id": "work"})),
+        ("unregister", json!({"account_id": "work", "all": true})),
+        ("stop_account", json!({"account_id": "work"})),
+    ] {
+        // The engine answers for real: done, or a stable code the UI translates.
+        match f.invoke(cmd, body) {
+            Ok(v) => assert_eq!(v, json!({"type": "done"}), "{cmd}"),
+            Err(e) => assert!(
+                ["unsupported", "network", "invalid_state"].contains(&e["code"].as_str().unwrap()),
+                "{cmd}: {e}"
+            ),
+        }
+    }
+}
+
+#[test]
+fn dial_remembers_numbers_but_not_garbage() {
+    let f = fixture("dial");
+    assert_eq!(
+        f.err_code("dial", json!({"target": "12 34 x y"})),
+        "invalid_target"
+    );
+    assert_eq!(
+        f.err_code("dial", json!({"target": "+49 30 1234"})),
+        "no_account"
+    );
+    match f.invoke("dial", json!({"target": "echo", "anonymous": true})) {
+        Ok(v) => assert_eq!(v["type"], json!("call_started")),
+        Err(e) => assert_eq!(e["code"], json!("unsupported")),
+    }
+    let settings = f.ok("get_settings", json!({}));
+    assert_eq!(settings["recents"], json!(["echo", "+49 30 1234"]));
+    f.ok("clear_recents", json!({}));
+    assert_eq!(f.ok("get_settings", json!({}))["recents"], json!([]));
+    f.ok(
+        "set_account",
+        json!({"account": account("work", "alice@example.com")}),
+    );
+    match f.invoke(
+        "dial",
+        json!({"account_id": "work", "target": "sip:bob@127.0.0.1", "headers": [{"name": "X-Test", "value": "1"}]}),
+    ) {
+        Ok(v) => assert_eq!(v["type"], json!("call_started")),
+        Err(e) => assert!(["unsupported", "network"].contains(&e["code"].as_str().unwrap())),
+    }
+}
+
+#[test]
+fn call_commands_on_unknown_calls_say_so() {
+    let f = fixture("calls");
+    let call = json!({"call_id": "call-404"});
+    for cmd in ["answer", "silence", "hangup", "hold", "resume"] {
+        assert_eq!(f.err_code(cmd, call.clone()), "unknown_call", "{cmd}");
+    }
+    assert_eq!(
+        f.err_code("reject", json!({"call_id": "call-404", "code": 603})),
+        "unknown_call"
+    );
+    assert_eq!(
+        f.err_code("forward", json!({"call_id": "call-404", "target": "100"})),
+        "unknown_call"
+    );
+    assert_eq!(
+        f.err_code("transfer", json!({"call_id": "call-404", "target": "100"})),
+        "unknown_call"
+    );
+    assert_eq!(
+        f.err_code("set_mute", json!({"call_id": "call-404", "muted": true})),
+        "unknown_call"
+    );
+    assert_eq!(
+        f.err_code("send_dtmf", json!({"call_id": "call-404", "digits": "12#"})),
+        "unknown_call"
+    );
+}
+
+#[test]
+fn devices_debug_and_dnd_are_applied_and_remembered() {
+    let f = fixture("flags");
+    f.ok(
+        "select_device",
+        json!({"role": "microphone", "device": "USB headset"}),
+    );
+    f.ok("select_device", json!({"role": "ringer", "device": null}));
+    f.ok("set_debug", json!({"enabled": true}));
+    f.ok("set_do_not_disturb", json!({"enabled": true}));
+    let snapshot = f.ok("snapshot", json!({}));
+    assert_eq!(snapshot["microphone"], json!("USB headset"));
+    assert_eq!(snapshot["debug"], json!(true));
+    assert_eq!(snapshot["do_not_disturb"], json!(true));
+    let text = f.settings_text();
+    assert!(text.contains("\"microphone\": \"USB headset\""), "{text}");
+    assert!(text.contains("\"debug\": true"));
+    assert!(text.contains("\"do_not_disturb\": true"));
+    assert_eq!(
+        f.err_code("select_device", json!({"role": "camera"})),
+        "",
+        "a malformed argument is refused by the IPC layer"
+    );
+}
+
+#[test]
+fn preferences_language_and_logs() {
+    let f = fixture("prefs");
+    let locale = f.ok("get_locale", json!({}));
+    assert_eq!(locale["available"].as_array().unwrap().len(), 6);
+    assert!(locale["fallback"].as_str().unwrap().contains("tray-quit = Quit"));
+    let view = f.ok(
+        "set_preferences",
+        json!({"preferences": {"language": "de", "theme": "dark", "start_minimised": true,
+                               "start_at_login": true, "log_level": "debug"}}),
+    );
+    assert_eq!(view["preferences"]["theme"], json!("dark"));
+    let locale = f.ok("get_locale", json!({}));
+    assert_eq!(locale["language"], json!("de"));
+    assert!(locale["source"].as_str().unwrap().contains("Beenden"));
+    // Start at login writes the autostart entry inside the private config dir.
+    assert!(f
+        .dir
+        .join("autostart/org.softphone.desktop.desktop")
+        .exists());
+    f.ok(
+        "set_preferences",
+        json!({"preferences": {"language": null, "theme": "system", "start_minimised": false,
+                               "start_at_login": false, "log_level": "info"}}),
+    );
+    assert!(!f
+        .dir
+        .join("autostart/org.softphone.desktop.desktop")
+        .exists());
+    assert_eq!(
+        f.err_code(
+            "set_preferences",
+            json!({"preferences": {"language": "xx"}})
+        ),
+        "invalid_argument"
+    );
+    f.ok("set_log_level", json!({"level": "trace"}));
+    assert!(f.settings_text().contains("\"log_level\": \"trace\""));
+    std::env::set_var("SOFTPHONE_NO_OPEN", "1");
+    f.ok("open_log_folder", json!({}));
+    assert!(f.dir.join("logs").is_dir());
+}
+
+#[test]
+fn connect_returns_the_snapshot_then_streams_events_in_order() {
+    let f = fixture("connect");
+    // With Rust-side channels to observe the stream.
+    let (tx, rx) = std::sync::mpsc::channel::<EventEnvelope>();
+    let tx = Mutex::new(tx);
+    let shell: Arc<Mutex<Vec<Value>>> = Arc::default();
+    let on_event = Channel::new(move |body: InvokeResponseBody| {
+        if let InvokeResponseBody::Json(text) = body {
+            let _ = tx.lock().unwrap().send(serde_json::from_str(&text).unwrap());
+        }
+        Ok(())
+    });
+    let shell_sink = shell.clone();
+    let on_shell = Channel::new(move |body: InvokeResponseBody| {
+        if let InvokeResponseBody::Json(text) = body {
+            shell_sink
+                .lock()
+                .unwrap()
+                .push(serde_json::from_str(&text).unwrap());
+        }
+        Ok(())
+    });
+    // A shell event sent before the UI connects is kept for it.
+    f.state().send_shell(ShellEvent::FocusDialer);
+    let state = f.state();
+    f.ok("set_debug", json!({"enabled": true}));
+    let snap = tauri::async_runtime::block_on(state.connect(on_event, on_shell)).unwrap();
+    assert_eq!(snap.seq, 1);
+    f.ok(
+        "set_account",
+        json!({"account": account("work", "alice@example.com")}),
+    );
+    f.ok("set_do_not_disturb", json!({"enabled": true}));
+    f.ok("set_debug", json!({"enabled": false}));
+    // The forwarder runs on its own task: wait for each event (a generous bound only turns a
+    // hang into a failure; nothing here depends on timing).
+    let wait = std::time::Duration::from_secs(60);
+    let seqs: Vec<u64> = (0..3).map(|_| rx.recv_timeout(wait).unwrap().seq).collect();
+    assert_eq!(seqs, vec![2, 3, 4], "events after the snapshot, in order");
+    assert_eq!(shell.lock().unwrap()[0], json!({"type": "focus_dialer"}));
+    // Over IPC (channels are ids on the wire); a reload replaces the first connection.
+    let snapshot = f.ok(
+        "connect",
+        json!({"on_event": "__CHANNEL__:1", "on_shell": "__CHANNEL__:2"}),
+    );
+    assert_eq!(snapshot["seq"], json!(4));
+}
