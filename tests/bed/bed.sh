@@ -307,16 +307,33 @@ NS_FLAGS=(-n -p -f --mount-proc)
 
 cmd_run() {
   [[ "${1:-}" == -- ]] && shift
-    (($#)) || die "usage: bed.sh run -- CMD..."
+  (($#)) || die "usage: bed.sh run -- CMD..."
   command -v unshare >/dev/null || die "unshare missing (util-linux)"
-  # a new network namespace (only lo) and PID namespace: if anything survives `stop`, the
-  # kernel kills it when the namespace's init (this script) exits.
-  exec unshare "${NS_FLAGS[@]}" -- bash "$SELF" _run_inner "$@"
+  # A new network namespace (only lo) and PID namespace: if anything survives `stop`, the
+  # kernel kills it when the namespace's init (_run_inner) exits. unshare itself ignores
+  # TERM/INT while it waits, so they are forwarded to _run_inner, which stops the bed.
+  local up rc=0
+  unshare --kill-child=TERM "${NS_FLAGS[@]}" -- bash "$SELF" _run_inner "$@" <&0 &
+  up=$!
+  trap 'forward_term "$up"' TERM INT HUP
+  while :; do
+    rc=0
+    wait "$up" || rc=$?
+    if [[ -e /proc/$up ]] && ((rc > 128)); then continue; fi # a trapped signal interrupted wait
+    break
+  done
+  return "$rc"
+}
+forward_term() { # unshare's pid: TERM its child (the netns' init)
+  local c
+  c="$(cat "/proc/$1/task/$1/children" 2>/dev/null || true)"
+  # shellcheck disable=SC2086
+  [[ -z "$c" ]] || kill -TERM $c 2>/dev/null || true
 }
 
 cmd_run_inner() {
   ip link set lo up
-  local own=0 rc=0
+  local own=0 rc=0 sess
   if [[ -z "${BED_RUN:-}" ]]; then
     RUN="$(mktemp -d "/tmp/softphone-bed-$UID.XXXXXX")"
     own=1
@@ -325,13 +342,15 @@ cmd_run_inner() {
     die "a bed is already using $RUN (unset BED_RUN, or 'bed.sh stop' it first)"
   fi
   trap 'cmd_stop quiet' EXIT
-  trap 'exit 130' INT
-  trap 'exit 143' TERM
+  trap 'trap "" TERM INT HUP; log "interrupted: stopping the bed"; exit 143' TERM INT HUP
   cmd_start
   # shellcheck disable=SC1091
   source "$RUN/env"
   export CARGO_NET_OFFLINE=true
-  dbus-run-session -- bash "$SELF" _session "$@" || rc=$?
+  # in the background + wait, so that a TERM is handled at once, not after CMD ends
+  dbus-run-session -- bash "$SELF" _session "$@" <&0 &
+  sess=$!
+  wait "$sess" || rc=$?
   cmd_stop quiet
   if ((own)); then
     if ((rc == 0)) && [[ "${BED_KEEP:-0}" != 1 ]]; then rm -rf "$RUN"; else log "run dir kept: $RUN"; fi
