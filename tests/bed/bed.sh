@@ -282,7 +282,7 @@ write_env() {
       BED_SIP_WS ws://127.0.0.1:8080 BED_SIP_WSS wss://127.0.0.1:8443 \
       BED_TLS_CA "$T/ca.crt" BED_TLS_SPKI "$(cat "$T/server.spki")" \
       BED_JSSIP_BUNDLE "$BUNDLE" BED_WEB http://127.0.0.1:8088 \
-      BED_CTL "$HERE/baresip/ctl.py" BED_TONE "$HERE/tools/tone.py" BED_SIPP_DIR "$HERE/sipp" \
+      BED_CTL "$HERE/baresip/ctl.py" BED_WEBRTC_DRIVER "$HERE/webrtc/webrtc-call.mjs" BED_TONE "$HERE/tools/tone.py" BED_SIPP_DIR "$HERE/sipp" \
       BED_USER softphone BED_PASS softphonepw BED_USER2 sp2 BED_PASS2 sp2pw \
       BED_USER3 sp3 BED_PASS3 sp3pw BED_USERS "${USERS[*]}"
     for u in "${PEERS[@]}"; do
@@ -369,6 +369,7 @@ cmd_session() {
   wait_for "gnome-keyring on D-Bus" 10 sh -c 'dbus-send --session --print-reply \
     --dest=org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus.NameHasOwner \
     string:org.freedesktop.secrets | grep -q "boolean true"' || true
+  command -v "$1" >/dev/null || { log "command not found: $1"; return 127; }
   keyctl session - "$@" || rc=$?
   kill "$kr" 2>/dev/null || true
   return "$rc"

@@ -1,5 +1,9 @@
 // Playwright-driven JsSIP (WebRTC) <-> SIP interop checks for the bed, one browser for all.
-//   node webrtc-call.mjs SCENARIO...      SCENARIO = ws-baresip | wss-baresip | jssip-jssip
+//   node webrtc-call.mjs SCENARIO...      (bed.sh exports this path as $BED_WEBRTC_DRIVER)
+// SCENARIO = ws-baresip | wss-baresip | jssip-jssip          (the self-test's)
+//          | call:USER:PASS:TARGET[:wss]                     (JsSIP calls TARGET, DTMF 5, hangs up)
+//          | answer:USER:PASS[:SECS[:wss]]                   (JsSIP answers one call; prints READY USER
+//                                                             once registered)
 // Prints "PASS webrtc <scenario>" / "FAIL webrtc <scenario>" per scenario; exit 0 iff all pass.
 // Env (exported by `bed.sh run`): BED_WEB (page server), BED_SIP_WS, BED_SIP_WSS,
 // BED_TLS_SPKI (base64 SHA-256 of the WSS server key: the only cert error Chromium ignores).
@@ -68,8 +72,8 @@ function baresipEvents(port) {
   return { events, close: () => sock.destroy() };
 }
 
-async function call(ctx, ws, user, pw, target, callee) {
-  const far = callee ? null : baresipEvents(Number(process.env.BED_BOB_CTL_PORT || 4444));
+async function call(ctx, ws, user, pw, target, callee, farPort) {
+  const far = farPort ? baresipEvents(farPort) : null;
   const a = await phone(ctx, ws, user, pw);
   const b = callee ? await phone(ctx, ws, callee[0], callee[1]) : null;
   await a.evaluate((t) => window.phone.call(t), target);
@@ -108,19 +112,54 @@ async function call(ctx, ws, user, pw, target, callee) {
   return ok;
 }
 
+// Generic peer for the softphone's own tests: register, auto-answer one call, hold it until the
+// other side hangs up (or SECS pass), pass if audio flowed both ways.
+async function answer(ctx, ws, user, pw, secs) {
+  const a = await phone(ctx, ws, user, pw);
+  console.log('READY', user); // the caller may dial now
+  let st = null;
+  let ev = [];
+  for (let i = 0; i < secs * 4; i++) {
+    ev = await a.evaluate(() => window.phone.events);
+    if (ev.some((e) => e.startsWith('ended') || e.startsWith('failed'))) break;
+    if (ev.includes('confirmed')) st = (await a.evaluate(() => window.phone.stats())) || st;
+    await sleep(250);
+  }
+  console.log(ms(), 'answer events', JSON.stringify(ev), 'stats', JSON.stringify(st));
+  await a.evaluate(() => window.phone.stop()).catch(() => {});
+  return ev.includes('confirmed') && !!st && st.packetsReceived > 50 && st.packetsSent > 50 && st.totalAudioEnergy > 0;
+}
+
+const bobPort = Number(process.env.BED_BOB_CTL_PORT || 4444);
 const plan = {
-  'ws-baresip': (ctx) => call(ctx, wsUrl, '1002', 'secret1002', 'sip:bob@127.0.0.1'),
-  'wss-baresip': (ctx) => call(ctx, wssUrl, '1003', 'secret1003', 'sip:bob@127.0.0.1'),
+  'ws-baresip': (ctx) => call(ctx, wsUrl, '1002', 'secret1002', 'sip:bob@127.0.0.1', null, bobPort),
+  'wss-baresip': (ctx) => call(ctx, wssUrl, '1003', 'secret1003', 'sip:bob@127.0.0.1', null, bobPort),
   'jssip-jssip': (ctx) => call(ctx, wsUrl, '1004', 'secret1004', 'sip:1000@127.0.0.1', ['1000', 'secret1000']),
 };
+// call:USER:PASS:TARGET[:wss]       JsSIP USER calls TARGET (e.g. sip:softphone@127.0.0.1), ~3 s, hangs up
+// answer:USER:PASS[:SECS[:wss]]     JsSIP USER answers one incoming call within SECS (default 30)
+function generic(name) {
+  const [kind, user, pw, ...rest] = name.split(':');
+  if (kind === 'call' && rest.length) {
+    const secure = rest[rest.length - 1] === 'wss';
+    const target = (secure ? rest.slice(0, -1) : rest).join(':');
+    return { run: (ctx) => call(ctx, secure ? wssUrl : wsUrl, user, pw, target), limit: 40 };
+  }
+  if (kind === 'answer') {
+    const secs = Number(rest[0] || 30);
+    return { run: (ctx) => answer(ctx, rest[1] === 'wss' ? wssUrl : wsUrl, user, pw, secs), limit: secs + 15 };
+  }
+  return null;
+}
 
 let failed = 0;
 for (const name of scenarios) {
   let ok = false;
   const ctx = await browser.newContext();
   try {
-    if (!plan[name]) throw new Error(`unknown scenario ${name}`);
-    ok = await withTimeout(plan[name](ctx), 40000, name);
+    const g = plan[name] ? { run: plan[name], limit: 40 } : generic(name);
+    if (!g) throw new Error(`unknown scenario ${name}`);
+    ok = await withTimeout(g.run(ctx), g.limit * 1000, name);
   } catch (e) { console.log(ms(), 'ERROR', name, e.message); }
   await ctx.close().catch(() => {});
   console.log(`${ok ? 'PASS' : 'FAIL'} webrtc ${name}`);
