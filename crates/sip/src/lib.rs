@@ -31,14 +31,15 @@ pub mod message;
 pub mod method;
 pub mod multipart;
 pub mod params;
+pub mod ua;
 pub mod uri;
 pub mod validate;
 
 pub use error::{Result, SipError};
+pub use framer::{FramerConfig, FramerEvent, StreamFramer};
 pub use headers::{HeaderName, TypedHeader};
 pub use message::{BodyFraming, Header, Message, RequestLine, StartLine, StatusLine};
 pub use method::{Method, Version};
 pub use params::{Param, Params};
 pub use uri::{Host, Scheme, Uri};
 pub use validate::{validate_request, validate_response, Rejection, UasPolicy};
-pub use framer::{FramerConfig, FramerEvent, StreamFramer};
