@@ -30,7 +30,11 @@ pub struct AuthParam {
 
 impl AuthParam {
     fn new(name: &str, value: &str, quoted: bool) -> AuthParam {
-        AuthParam { name: name.into(), value: value.into(), quoted }
+        AuthParam {
+            name: name.into(),
+            value: value.into(),
+            quoted,
+        }
     }
 }
 
@@ -78,7 +82,10 @@ fn parse_auth(value: &str) -> Result<(String, Vec<AuthParam>)> {
             i = end;
         } else {
             let vs = i;
-            while b.get(i).is_some_and(|&c| is_token_char(c) || c == b'/' || c == b':') {
+            while b
+                .get(i)
+                .is_some_and(|&c| is_token_char(c) || c == b'/' || c == b':')
+            {
                 i += 1;
             }
             if i == vs {
@@ -93,14 +100,21 @@ fn parse_auth(value: &str) -> Result<(String, Vec<AuthParam>)> {
             Some(_) => return Err(err("expected comma")),
         }
     }
-    if b.get(i..).unwrap_or(&[]).iter().any(|&c| !is_lws(c) && c != b',') {
+    if b.get(i..)
+        .unwrap_or(&[])
+        .iter()
+        .any(|&c| !is_lws(c) && c != b',')
+    {
         return Err(err("trailing characters"));
     }
     Ok((scheme, params))
 }
 
 fn find<'a>(params: &'a [AuthParam], name: &str) -> Option<&'a str> {
-    params.iter().find(|p| p.name.eq_ignore_ascii_case(name)).map(|p| p.value.as_str())
+    params
+        .iter()
+        .find(|p| p.name.eq_ignore_ascii_case(name))
+        .map(|p| p.value.as_str())
 }
 
 fn write_auth(f: &mut fmt::Formatter<'_>, scheme: &str, params: &[AuthParam]) -> fmt::Result {
@@ -164,7 +178,10 @@ impl Algorithm {
 
     /// True for the `-sess` variants.
     pub fn is_session(&self) -> bool {
-        matches!(self, Algorithm::Md5Sess | Algorithm::Sha256Sess | Algorithm::Sha512_256Sess)
+        matches!(
+            self,
+            Algorithm::Md5Sess | Algorithm::Sha256Sess | Algorithm::Sha512_256Sess
+        )
     }
 
     /// Hex digest of `data` with this algorithm's hash function.
@@ -261,17 +278,21 @@ impl Challenge {
     /// `stale=true`: the credentials were right, the nonce expired; retry without asking
     /// the user.
     pub fn stale(&self) -> bool {
-        self.param("stale").is_some_and(|s| s.eq_ignore_ascii_case("true"))
+        self.param("stale")
+            .is_some_and(|s| s.eq_ignore_ascii_case("true"))
     }
 
     /// `userhash=true` (RFC 7616 §3.4.4).
     pub fn userhash(&self) -> bool {
-        self.param("userhash").is_some_and(|s| s.eq_ignore_ascii_case("true"))
+        self.param("userhash")
+            .is_some_and(|s| s.eq_ignore_ascii_case("true"))
     }
 
     /// `algorithm`, MD5 when absent.
     pub fn algorithm(&self) -> Algorithm {
-        self.param("algorithm").map(Algorithm::parse).unwrap_or(Algorithm::Md5)
+        self.param("algorithm")
+            .map(Algorithm::parse)
+            .unwrap_or(Algorithm::Md5)
     }
 
     /// The `qop` options offered (empty for a legacy RFC 2069 challenge).
@@ -377,8 +398,12 @@ pub fn respond(challenge: &Challenge, input: &DigestInput<'_>) -> Result<Credent
         return Err(SipError::UnsupportedDigest("scheme"));
     }
     let alg = challenge.algorithm();
-    let realm = challenge.realm().ok_or(SipError::InvalidDigest("missing realm"))?;
-    let nonce = challenge.nonce().ok_or(SipError::InvalidDigest("missing nonce"))?;
+    let realm = challenge
+        .realm()
+        .ok_or(SipError::InvalidDigest("missing realm"))?;
+    let nonce = challenge
+        .nonce()
+        .ok_or(SipError::InvalidDigest("missing nonce"))?;
     let offered = challenge.qop_options();
     let qop = if offered.contains(&Qop::Auth) {
         Some(Qop::Auth)
@@ -429,7 +454,7 @@ pub fn respond(challenge: &Challenge, input: &DigestInput<'_>) -> Result<Credent
     }
     if let Some(q) = &qop {
         params.push(AuthParam::new("cnonce", input.cnonce, true));
-    if let Some(o) = challenge.opaque() {
+        if let Some(o) = challenge.opaque() {
             params.push(AuthParam::new("opaque", o, true));
         }
         params.push(AuthParam::new("qop", q.as_str(), false));
@@ -440,7 +465,10 @@ pub fn respond(challenge: &Challenge, input: &DigestInput<'_>) -> Result<Credent
     if challenge.userhash() {
         params.push(AuthParam::new("userhash", "true", false));
     }
-    Ok(Credentials { scheme: "Digest".into(), params })
+    Ok(Credentials {
+        scheme: "Digest".into(),
+        params,
+    })
 }
 
 #[cfg(test)]
@@ -466,7 +494,11 @@ mod tests {
         )
         .unwrap();
         assert_eq!(c.qop_options(), vec![Qop::Auth, Qop::AuthInt]);
-        let cred = respond(&c, &input("Mufasa", "Circle Of Life", "/dir/index.html", "0a4f113b")).unwrap();
+        let cred = respond(
+            &c,
+            &input("Mufasa", "Circle Of Life", "/dir/index.html", "0a4f113b"),
+        )
+        .unwrap();
         assert_eq!(cred.response(), Some("6629fae49393a05397450978507c4ef1"));
         let printed = cred.to_string();
         assert!(printed.starts_with("Digest username=\"Mufasa\", realm=\"testrealm@host.com\""));
@@ -489,7 +521,16 @@ mod tests {
     #[test]
     fn rfc7616_md5() {
         let c = rfc7616("MD5");
-        let cred = respond(&c, &input("Mufasa", "Circle of Life", "/dir/index.html", RFC7616_CNONCE)).unwrap();
+        let cred = respond(
+            &c,
+            &input(
+                "Mufasa",
+                "Circle of Life",
+                "/dir/index.html",
+                RFC7616_CNONCE,
+            ),
+        )
+        .unwrap();
         assert_eq!(cred.response(), Some("8ca523f5e9506fed4657c9700eebdbec"));
         assert_eq!(cred.param("opaque"), Some(RFC7616_OPAQUE));
         assert_eq!(cred.param("algorithm"), Some("MD5"));
@@ -499,7 +540,16 @@ mod tests {
     fn rfc7616_sha256() {
         let c = rfc7616("SHA-256");
         assert_eq!(c.algorithm(), Algorithm::Sha256);
-        let cred = respond(&c, &input("Mufasa", "Circle of Life", "/dir/index.html", RFC7616_CNONCE)).unwrap();
+        let cred = respond(
+            &c,
+            &input(
+                "Mufasa",
+                "Circle of Life",
+                "/dir/index.html",
+                RFC7616_CNONCE,
+            ),
+        )
+        .unwrap();
         assert_eq!(
             cred.response(),
             Some("753927fa0e85d155564e2e272a28d1802ca10daf4496794697cf8db5856cb6c1")
@@ -509,7 +559,13 @@ mod tests {
     #[test]
     fn precomputed_ha1_gives_same_answer() {
         let c = rfc7616("SHA-256");
-        let h = ha1(&Algorithm::Sha256, "Mufasa", "http-auth@example.org", "Circle of Life").unwrap();
+        let h = ha1(
+            &Algorithm::Sha256,
+            "Mufasa",
+            "http-auth@example.org",
+            "Circle of Life",
+        )
+        .unwrap();
         let mut i = input("Mufasa", "", "/dir/index.html", RFC7616_CNONCE);
         i.secret = Secret::Ha1(&h);
         let cred = respond(&c, &i).unwrap();
@@ -527,12 +583,22 @@ mod tests {
             "53048e2681941ef99b2e29b76b4c7dabe4c2d0c634fc6d46e0e2f13107e7af23"
         );
         let c = rfc7616("SHA-512-256");
-        let cred = respond(&c, &input("Mufasa", "Circle of Life", "/dir/index.html", RFC7616_CNONCE)).unwrap();
+        let cred = respond(
+            &c,
+            &input(
+                "Mufasa",
+                "Circle of Life",
+                "/dir/index.html",
+                RFC7616_CNONCE,
+            ),
+        )
+        .unwrap();
         // Independently computed with Python hashlib.new("sha512_256").
         assert_eq!(cred.response(), Some(SHA512_256_EXPECTED));
     }
 
-    const SHA512_256_EXPECTED: &str = "430d05014cecc49cab6fbe03176d41a1da86cbfe24a16580e22aaad928d960d0";
+    const SHA512_256_EXPECTED: &str =
+        "430d05014cecc49cab6fbe03176d41a1da86cbfe24a16580e22aaad928d960d0";
 
     #[test]
     fn legacy_no_qop_and_sess() {
@@ -541,25 +607,42 @@ mod tests {
         let cred = respond(&c, &input("u", "p", "sip:r", "")).unwrap();
         let ha1 = Algorithm::Md5.hash_hex(b"u:r:p").unwrap();
         let ha2 = Algorithm::Md5.hash_hex(b"GET:sip:r").unwrap();
-        let expected = Algorithm::Md5.hash_hex(format!("{ha1}:n:{ha2}").as_bytes()).unwrap();
+        let expected = Algorithm::Md5
+            .hash_hex(format!("{ha1}:n:{ha2}").as_bytes())
+            .unwrap();
         assert_eq!(cred.response(), Some(expected.as_str()));
         assert!(cred.param("qop").is_none() && cred.param("nc").is_none());
 
-        let c = Challenge::parse("Digest realm=\"r\", nonce=\"n\", qop=\"auth-int\", algorithm=MD5-sess, stale=TRUE").unwrap();
+        let c = Challenge::parse(
+            "Digest realm=\"r\", nonce=\"n\", qop=\"auth-int\", algorithm=MD5-sess, stale=TRUE",
+        )
+        .unwrap();
         assert!(c.stale());
         let mut i = input("u", "p", "sip:r", "cn");
         i.body = b"v=0\r\n";
         let cred = respond(&c, &i).unwrap();
-        let ha1 = Algorithm::Md5.hash_hex(format!("{}:n:cn", Algorithm::Md5.hash_hex(b"u:r:p").unwrap()).as_bytes()).unwrap();
+        let ha1 = Algorithm::Md5
+            .hash_hex(format!("{}:n:cn", Algorithm::Md5.hash_hex(b"u:r:p").unwrap()).as_bytes())
+            .unwrap();
         let hb = Algorithm::Md5.hash_hex(b"v=0\r\n").unwrap();
-        let ha2 = Algorithm::Md5.hash_hex(format!("GET:sip:r:{hb}").as_bytes()).unwrap();
-        let expected = Algorithm::Md5.hash_hex(format!("{ha1}:n:00000001:cn:auth-int:{ha2}").as_bytes()).unwrap();
+        let ha2 = Algorithm::Md5
+            .hash_hex(format!("GET:sip:r:{hb}").as_bytes())
+            .unwrap();
+        let expected = Algorithm::Md5
+            .hash_hex(format!("{ha1}:n:00000001:cn:auth-int:{ha2}").as_bytes())
+            .unwrap();
         assert_eq!(cred.response(), Some(expected.as_str()));
     }
 
     #[test]
     fn bad_challenges() {
-        for bad in ["", "Digest realm", "Digest realm=\"x", "Digest =x", "Digest a=b c=d"] {
+        for bad in [
+            "",
+            "Digest realm",
+            "Digest realm=\"x",
+            "Digest =x",
+            "Digest a=b c=d",
+        ] {
             assert!(Challenge::parse(bad).is_err(), "{bad}");
         }
         let unknown = Challenge::parse("NoOneKnowsThisScheme opaque-data=here").unwrap();

@@ -42,11 +42,16 @@ pub struct FramerConfig {
 
 impl Default for FramerConfig {
     fn default() -> FramerConfig {
-        FramerConfig { max_header_bytes: 64 * 1024, max_body_bytes: 1024 * 1024 }
+        FramerConfig {
+            max_header_bytes: 64 * 1024,
+            max_body_bytes: 1024 * 1024,
+        }
     }
 }
 
 /// Something the framer found in the stream.
+// Messages are the common case: boxing them would cost an allocation per message.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FramerEvent {
     /// A complete message.
@@ -99,7 +104,10 @@ pub struct StreamFramer {
 impl StreamFramer {
     /// A framer with the given limits.
     pub fn new(config: FramerConfig) -> StreamFramer {
-        StreamFramer { config, ..StreamFramer::default() }
+        StreamFramer {
+            config,
+            ..StreamFramer::default()
+        }
     }
 
     /// Appends bytes read from the connection.
@@ -246,8 +254,14 @@ impl StreamFramer {
                 self.consume(body_start);
                 self.skip = declared;
                 self.stats.rejected += 1;
-                let error = SipError::BodyTooLarge { declared, limit: self.config.max_body_bytes };
-                Some(Ok(FramerEvent::Rejected { error, head: Box::new(head) }))
+                let error = SipError::BodyTooLarge {
+                    declared,
+                    limit: self.config.max_body_bytes,
+                };
+                Some(Ok(FramerEvent::Rejected {
+                    error,
+                    head: Box::new(head),
+                }))
             }
             BodyFraming::Truncated { declared } => {
                 self.pending = Some((body_start, declared));
@@ -305,7 +319,10 @@ mod tests {
             f.push(std::slice::from_ref(b));
             events.extend(drain(&mut f));
         }
-        let msgs = events.iter().filter(|e| matches!(e, Ok(FramerEvent::Message(_)))).count();
+        let msgs = events
+            .iter()
+            .filter(|e| matches!(e, Ok(FramerEvent::Message(_))))
+            .count();
         assert_eq!(msgs, 2);
         assert!(events.iter().any(|e| matches!(e, Ok(FramerEvent::Ping))));
         let mut g = StreamFramer::new(FramerConfig::default());
@@ -318,24 +335,44 @@ mod tests {
 
     #[test]
     fn oversized_body_is_skipped() {
-        let mut f = StreamFramer::new(FramerConfig { max_header_bytes: 1024, max_body_bytes: 4 });
+        let mut f = StreamFramer::new(FramerConfig {
+            max_header_bytes: 1024,
+            max_body_bytes: 4,
+        });
         f.push(MSG);
         let ev = drain(&mut f);
-        assert!(matches!(ev.first(), Some(Ok(FramerEvent::Rejected { error: SipError::BodyTooLarge { declared: 5, .. }, .. }))));
+        assert!(matches!(
+            ev.first(),
+            Some(Ok(FramerEvent::Rejected {
+                error: SipError::BodyTooLarge { declared: 5, .. },
+                ..
+            }))
+        ));
         let mut small = MSG.to_vec();
         small.truncate(small.len() - 5);
-        let s = String::from_utf8(small).unwrap().replace("Content-Length: 5", "Content-Length: 0");
+        let s = String::from_utf8(small)
+            .unwrap()
+            .replace("Content-Length: 5", "Content-Length: 0");
         f.push(s.as_bytes());
         let ev = drain(&mut f);
-        assert!(matches!(ev.as_slice(), [Ok(FramerEvent::Message(_))]), "{ev:?}");
+        assert!(
+            matches!(ev.as_slice(), [Ok(FramerEvent::Message(_))]),
+            "{ev:?}"
+        );
         assert_eq!(f.stats().discarded_bytes, 5);
     }
 
     #[test]
     fn header_limit_and_garbage_are_fatal() {
-        let mut f = StreamFramer::new(FramerConfig { max_header_bytes: 100, max_body_bytes: 10 });
+        let mut f = StreamFramer::new(FramerConfig {
+            max_header_bytes: 100,
+            max_body_bytes: 10,
+        });
         f.push(&[b'a'; 300]);
-        assert_eq!(f.poll(), Some(Err(SipError::HeadersTooLarge { limit: 100 })));
+        assert_eq!(
+            f.poll(),
+            Some(Err(SipError::HeadersTooLarge { limit: 100 }))
+        );
         assert_eq!(f.poll(), Some(Err(SipError::StreamFailed)));
         assert_eq!(f.buffered(), 0);
         let mut g = StreamFramer::new(FramerConfig::default());

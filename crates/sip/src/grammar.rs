@@ -10,7 +10,10 @@ use std::borrow::Cow;
 #[inline]
 pub fn is_token_char(b: u8) -> bool {
     b.is_ascii_alphanumeric()
-        || matches!(b, b'-' | b'.' | b'!' | b'%' | b'*' | b'_' | b'+' | b'`' | b'\'' | b'~')
+        || matches!(
+            b,
+            b'-' | b'.' | b'!' | b'%' | b'*' | b'_' | b'+' | b'`' | b'\'' | b'~'
+        )
 }
 
 /// `word` characters (Call-ID): token characters plus `()<>:\"/[]?{}`.
@@ -19,7 +22,18 @@ pub fn is_word_char(b: u8) -> bool {
     is_token_char(b)
         || matches!(
             b,
-            b'(' | b')' | b'<' | b'>' | b':' | b'\\' | b'"' | b'/' | b'[' | b']' | b'?' | b'{' | b'}'
+            b'(' | b')'
+                | b'<'
+                | b'>'
+                | b':'
+                | b'\\'
+                | b'"'
+                | b'/'
+                | b'['
+                | b']'
+                | b'?'
+                | b'{'
+                | b'}'
         )
 }
 
@@ -101,7 +115,12 @@ pub fn quote(s: &str) -> String {
 /// count. An unterminated quote makes the remainder one part (the caller's grammar will
 /// refuse it).
 pub fn split_top_level(s: &str, sep: u8) -> SplitTopLevel<'_> {
-    SplitTopLevel { s, pos: 0, done: false, sep }
+    SplitTopLevel {
+        s,
+        pos: 0,
+        done: false,
+        sep,
+    }
 }
 
 /// Iterator returned by [`split_top_level`].
@@ -166,7 +185,10 @@ pub fn escapes_valid(s: &str) -> bool {
     let mut i = 0;
     while let Some(&c) = b.get(i) {
         if c == b'%' {
-            match (b.get(i + 1).copied().and_then(hex_value), b.get(i + 2).copied().and_then(hex_value)) {
+            match (
+                b.get(i + 1).copied().and_then(hex_value),
+                b.get(i + 2).copied().and_then(hex_value),
+            ) {
                 (Some(_), Some(_)) => i += 3,
                 _ => return false,
             }
@@ -187,9 +209,10 @@ pub fn unescape(s: &str) -> Cow<'_, [u8]> {
     let mut i = 0;
     while let Some(&c) = b.get(i) {
         if c == b'%' {
-            if let (Some(h), Some(l)) =
-                (b.get(i + 1).copied().and_then(hex_value), b.get(i + 2).copied().and_then(hex_value))
-            {
+            if let (Some(h), Some(l)) = (
+                b.get(i + 1).copied().and_then(hex_value),
+                b.get(i + 2).copied().and_then(hex_value),
+            ) {
                 out.push(h << 4 | l);
                 i += 3;
                 continue;
@@ -230,7 +253,10 @@ mod tests {
     fn split_respects_quotes_and_angles() {
         let parts: Vec<_> =
             split_top_level(r#""a,b" <sip:x;y=1,2>;p, c, "unterminated,"#, b',').collect();
-        assert_eq!(parts, vec![r#""a,b" <sip:x;y=1,2>;p"#, " c", r#" "unterminated,"#]);
+        assert_eq!(
+            parts,
+            vec![r#""a,b" <sip:x;y=1,2>;p"#, " c", r#" "unterminated,"#]
+        );
     }
 
     #[test]

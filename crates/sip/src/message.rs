@@ -128,41 +128,64 @@ enum ClState {
 /// Finds `needle` in `hay` from `from`.
 #[inline]
 fn find_byte(hay: &[u8], from: usize, needle: u8) -> Option<usize> {
-    hay.get(from..).and_then(|h| memchr::memchr(needle, h)).map(|p| p + from)
+    hay.get(from..)
+        .and_then(|h| memchr::memchr(needle, h))
+        .map(|p| p + from)
 }
 
 fn parse_start_line(line: &str) -> Result<StartLine> {
-    let is_response = line.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("SIP/"));
+    let is_response = line
+        .get(..4)
+        .is_some_and(|p| p.eq_ignore_ascii_case("SIP/"));
     if is_response {
-        let (version, rest) =
-            line.split_once(' ').ok_or(SipError::InvalidStartLine("missing status code"))?;
+        let (version, rest) = line
+            .split_once(' ')
+            .ok_or(SipError::InvalidStartLine("missing status code"))?;
         let version = Version::parse(version)?;
         let (code, reason) = rest.split_once(' ').unwrap_or((rest, ""));
         if code.len() != 3 || !code.bytes().all(|b| b.is_ascii_digit()) {
             return Err(SipError::InvalidStatusCode);
         }
-        let code = code.parse::<u16>().map_err(|_| SipError::InvalidStatusCode)?;
+        let code = code
+            .parse::<u16>()
+            .map_err(|_| SipError::InvalidStatusCode)?;
         if !(100..=699).contains(&code) {
             return Err(SipError::InvalidStatusCode);
         }
         if reason.bytes().any(|b| b.is_ascii_control() && b != b'\t') {
-            return Err(SipError::InvalidStartLine("control character in reason phrase"));
+            return Err(SipError::InvalidStartLine(
+                "control character in reason phrase",
+            ));
         }
-        return Ok(StartLine::Response(StatusLine { version, code, reason: reason.to_owned() }));
+        return Ok(StartLine::Response(StatusLine {
+            version,
+            code,
+            reason: reason.to_owned(),
+        }));
     }
     if line.ends_with([' ', '\t']) {
-        return Err(SipError::InvalidStartLine("trailing whitespace in request line"));
+        return Err(SipError::InvalidStartLine(
+            "trailing whitespace in request line",
+        ));
     }
-    let sp1 = line.find(' ').ok_or(SipError::InvalidStartLine("no spaces in request line"))?;
+    let sp1 = line
+        .find(' ')
+        .ok_or(SipError::InvalidStartLine("no spaces in request line"))?;
     let sp2 = line.rfind(' ').unwrap_or(sp1);
     if sp1 == sp2 {
-        return Err(SipError::InvalidStartLine("request line needs method, URI and version"));
+        return Err(SipError::InvalidStartLine(
+            "request line needs method, URI and version",
+        ));
     }
     let method = Method::parse(line.get(..sp1).unwrap_or(""))?;
     let uri_text = line.get(sp1 + 1..sp2).unwrap_or("");
     let uri = Uri::parse(uri_text)?;
     let version = Version::parse(line.get(sp2 + 1..).unwrap_or(""))?;
-    Ok(StartLine::Request(RequestLine { method, uri, version }))
+    Ok(StartLine::Request(RequestLine {
+        method,
+        uri,
+        version,
+    }))
 }
 
 fn is_ws(b: u8) -> bool {
@@ -190,7 +213,11 @@ impl Message {
 
     fn parse_inner(input: &[u8], mode: Mode) -> Result<(Message, usize)> {
         let nl = find_byte(input, 0, b'\n').ok_or(SipError::Incomplete("start line"))?;
-        let line_end = if nl > 0 && input.get(nl - 1) == Some(&b'\r') { nl - 1 } else { nl };
+        let line_end = if nl > 0 && input.get(nl - 1) == Some(&b'\r') {
+            nl - 1
+        } else {
+            nl
+        };
         let line = input.get(..line_end).unwrap_or(&[]);
         let line = std::str::from_utf8(line).map_err(|_| SipError::InvalidUtf8)?;
         let start = parse_start_line(line)?;
@@ -224,7 +251,9 @@ impl Message {
                     break;
                 }
                 Some(&b) if is_ws(b) => {
-                    return Err(SipError::InvalidHeaderLine("continuation line without header"))
+                    return Err(SipError::InvalidHeaderLine(
+                        "continuation line without header",
+                    ))
                 }
                 _ => {}
             }
@@ -266,9 +295,6 @@ impl Message {
             raw.push((pos, ne, vs, ve));
             pos = eol + 1;
         }
-        if len - 0 < body_start {
-            return Err(SipError::Incomplete("header section"));
-        }
         let head_bytes = input.get(hs..head_end).unwrap_or(&[]);
         let head = std::str::from_utf8(head_bytes).map_err(|_| SipError::InvalidUtf8)?;
 
@@ -298,19 +324,32 @@ impl Message {
 
         let available = len - body_start;
         let (body_len, framing) = match (cl, mode) {
-            (ClState::One(n), _) if n <= available as u64 => (n as usize, BodyFraming::ContentLength),
+            (ClState::One(n), _) if n <= available as u64 => {
+                (n as usize, BodyFraming::ContentLength)
+            }
             (ClState::One(_), Mode::Stream) => return Err(SipError::Incomplete("body")),
             (ClState::One(n), Mode::Datagram) => (
                 available,
-                BodyFraming::Truncated { declared: usize::try_from(n).unwrap_or(usize::MAX) },
+                BodyFraming::Truncated {
+                    declared: usize::try_from(n).unwrap_or(usize::MAX),
+                },
             ),
             (_, Mode::Stream) => return Err(SipError::MissingContentLength),
             (ClState::Absent, Mode::Datagram) => (available, BodyFraming::Implicit),
             (ClState::Invalid, Mode::Datagram) => (available, BodyFraming::Invalid),
             (ClState::Conflicting, Mode::Datagram) => (available, BodyFraming::Conflicting),
         };
-        let body = input.get(body_start..body_start + body_len).unwrap_or(&[]).to_vec();
-        let message = Message { start, head: head.to_owned(), entries, body, framing };
+        let body = input
+            .get(body_start..body_start + body_len)
+            .unwrap_or(&[])
+            .to_vec();
+        let message = Message {
+            start,
+            head: head.to_owned(),
+            entries,
+            body,
+            framing,
+        };
         Ok((message, body_start + body_len))
     }
 
@@ -461,7 +500,9 @@ impl Message {
     /// The raw values of every line whose written name equals `name` (case-insensitive),
     /// for headers this crate has no [`HeaderName`] for.
     pub fn values_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-        self.headers().filter(move |h| h.name_text.eq_ignore_ascii_case(name)).map(|h| h.value)
+        self.headers()
+            .filter(move |h| h.name_text.eq_ignore_ascii_case(name))
+            .map(|h| h.value)
     }
 
     /// Parses the single header `T`: `Ok(None)` when absent, an error when malformed or
@@ -479,7 +520,8 @@ impl Message {
 
     /// Like [`Message::get`] but a missing header is an error.
     pub fn require<T: TypedHeader>(&self) -> Result<T> {
-        self.get::<T>()?.ok_or(SipError::MissingHeader(T::NAME.as_str()))
+        self.get::<T>()?
+            .ok_or(SipError::MissingHeader(T::NAME.as_str()))
     }
 
     /// Parses every value of `T`, in order, splitting list headers at top-level commas.
@@ -527,7 +569,9 @@ impl Message {
 
     /// The topmost Via (mandatory).
     pub fn top_via(&self) -> Result<Via> {
-        let v = self.value(HeaderName::Via).ok_or(SipError::MissingHeader("Via"))?;
+        let v = self
+            .value(HeaderName::Via)
+            .ok_or(SipError::MissingHeader("Via"))?;
         let first = split_top_level(v, b',').next().unwrap_or("");
         Via::parse(first)
     }
@@ -573,8 +617,16 @@ impl Message {
         } else {
             self.head.push_str(value);
         }
-        let trimmed = self.head.get(value_start..).map(|v| v.trim_end_matches([' ', '\t']).len()).unwrap_or(0);
-        let leading = self.head.get(value_start..).map(|v| v.len() - v.trim_start_matches([' ', '\t']).len()).unwrap_or(0);
+        let trimmed = self
+            .head
+            .get(value_start..)
+            .map(|v| v.trim_end_matches([' ', '\t']).len())
+            .unwrap_or(0);
+        let leading = self
+            .head
+            .get(value_start..)
+            .map(|v| v.len() - v.trim_start_matches([' ', '\t']).len())
+            .unwrap_or(0);
         self.head.push_str("\r\n");
         Entry {
             name: HeaderName::from_name(name),
@@ -617,7 +669,11 @@ impl Message {
 
     /// Inserts a typed header before every other header of the message (top Via, Route).
     pub fn insert_typed_first<T: TypedHeader>(&mut self, value: &T) {
-        let index = self.entries.iter().position(|e| e.name == T::NAME).unwrap_or(0);
+        let index = self
+            .entries
+            .iter()
+            .position(|e| e.name == T::NAME)
+            .unwrap_or(0);
         self.insert_header(index, T::NAME, &value.to_string());
     }
 
@@ -652,7 +708,11 @@ impl Message {
         let Some(e) = self.entries.get(i).copied() else {
             return false;
         };
-        let value = self.head.get(e.value_start..e.value_end).unwrap_or("").to_owned();
+        let value = self
+            .head
+            .get(e.value_start..e.value_end)
+            .unwrap_or("")
+            .to_owned();
         let mut parts = split_top_level(&value, b',');
         parts.next();
         let rest: Vec<&str> = parts.map(trim_lws).collect();

@@ -121,7 +121,10 @@ impl Version {
         };
         let (ma, mi) = rest.split_once('.').ok_or(SipError::InvalidVersion)?;
         let num = |t: &str| crate::grammar::parse_u32(t).ok_or(SipError::InvalidVersion);
-        Ok(Version { major: num(ma)?, minor: num(mi)? })
+        Ok(Version {
+            major: num(ma)?,
+            minor: num(mi)?,
+        })
     }
 }
 
@@ -138,7 +141,10 @@ mod tests {
     #[test]
     fn methods() {
         assert_eq!(Method::parse("INVITE").unwrap(), Method::Invite);
-        assert_eq!(Method::parse("invite").unwrap(), Method::Extension("invite".into()));
+        assert_eq!(
+            Method::parse("invite").unwrap(),
+            Method::Extension("invite".into())
+        );
         let weird = "!interesting-Method0123456789_*+`.%indeed'~";
         assert_eq!(Method::parse(weird).unwrap().as_str(), weird);
         assert!(Method::parse("IN VITE").is_err());
@@ -148,7 +154,10 @@ mod tests {
     #[test]
     fn versions() {
         assert_eq!(Version::parse("SIP/2.0").unwrap(), Version::SIP_2_0);
-        assert_eq!(Version::parse("sip/7.0").unwrap(), Version { major: 7, minor: 0 });
+        assert_eq!(
+            Version::parse("sip/7.0").unwrap(),
+            Version { major: 7, minor: 0 }
+        );
         assert!(Version::parse("SIP/2").is_err());
         assert!(Version::parse("HTTP/1.1").is_err());
         assert!(Version::parse("SIP/2.0 ").is_err());

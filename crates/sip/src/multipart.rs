@@ -18,7 +18,10 @@ pub struct Part {
 impl Part {
     /// The first header called `name` (case-insensitive).
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 
     /// The part's Content-Type (RFC 2046 default: `text/plain`).
@@ -48,7 +51,9 @@ pub fn parse(body: &[u8], boundary: &str) -> Result<Vec<Part>> {
     } else {
         let mut d = b"\r\n".to_vec();
         d.extend_from_slice(delim);
-        find(body, &d, 0).map(|p| p + 2).ok_or(SipError::InvalidMultipart("no delimiter"))?
+        find(body, &d, 0)
+            .map(|p| p + 2)
+            .ok_or(SipError::InvalidMultipart("no delimiter"))?
     };
     let mut next_delim = b"\r\n".to_vec();
     next_delim.extend_from_slice(delim);
@@ -59,8 +64,14 @@ pub fn parse(body: &[u8], boundary: &str) -> Result<Vec<Part>> {
             return Ok(parts);
         }
         // transport padding, then CRLF
-        let line_end = find(body, b"\n", after).ok_or(SipError::InvalidMultipart("truncated delimiter line"))?;
-        if !body.get(after..line_end).unwrap_or(&[]).iter().all(|&b| matches!(b, b' ' | b'\t' | b'\r')) {
+        let line_end = find(body, b"\n", after)
+            .ok_or(SipError::InvalidMultipart("truncated delimiter line"))?;
+        if !body
+            .get(after..line_end)
+            .unwrap_or(&[])
+            .iter()
+            .all(|&b| matches!(b, b' ' | b'\t' | b'\r'))
+        {
             return Err(SipError::InvalidMultipart("garbage after delimiter"));
         }
         let part_start = line_end + 1;
@@ -71,7 +82,9 @@ pub fn parse(body: &[u8], boundary: &str) -> Result<Vec<Part>> {
             find(body, &next_delim, part_start)
                 .ok_or(SipError::InvalidMultipart("missing closing delimiter"))?
         };
-        let raw = body.get(part_start..part_end.max(part_start)).unwrap_or(&[]);
+        let raw = body
+            .get(part_start..part_end.max(part_start))
+            .unwrap_or(&[]);
         parts.push(parse_part(raw)?);
         pos = part_end + 2;
         if parts.len() > 1000 {
@@ -89,7 +102,8 @@ fn parse_part(raw: &[u8]) -> Result<Part> {
             None => return Err(SipError::InvalidMultipart("part without header end")),
         }
     };
-    let head = std::str::from_utf8(head).map_err(|_| SipError::InvalidMultipart("part headers not UTF-8"))?;
+    let head = std::str::from_utf8(head)
+        .map_err(|_| SipError::InvalidMultipart("part headers not UTF-8"))?;
     let mut headers: Vec<(String, String)> = Vec::new();
     for line in head.split("\r\n").filter(|l| !l.is_empty()) {
         if line.starts_with([' ', '\t']) {
@@ -102,14 +116,19 @@ fn parse_part(raw: &[u8]) -> Result<Part> {
             }
             continue;
         }
-        let (n, v) = line.split_once(':').ok_or(SipError::InvalidMultipart("part header without colon"))?;
+        let (n, v) = line
+            .split_once(':')
+            .ok_or(SipError::InvalidMultipart("part header without colon"))?;
         let n = n.trim_end_matches([' ', '\t']);
         if !crate::grammar::is_token(n) {
             return Err(SipError::InvalidMultipart("bad part header name"));
         }
         headers.push((n.to_owned(), trim_lws(v).to_owned()));
     }
-    Ok(Part { headers, body: body.to_vec() })
+    Ok(Part {
+        headers,
+        body: body.to_vec(),
+    })
 }
 
 /// Parses the body of `message` when its Content-Type is `multipart/*`. `Ok(None)` when
@@ -121,7 +140,10 @@ pub fn parse_message_body(message: &Message) -> Result<Option<Vec<Part>>> {
     if !ct.0.top.eq_ignore_ascii_case("multipart") {
         return Ok(None);
     }
-    let boundary = ct.0.params.value("boundary").ok_or(SipError::InvalidMultipart("no boundary parameter"))?;
+    let boundary =
+        ct.0.params
+            .value("boundary")
+            .ok_or(SipError::InvalidMultipart("no boundary parameter"))?;
     parse(message.body(), boundary).map(Some)
 }
 
@@ -148,7 +170,6 @@ pub fn encode(boundary: &str, parts: &[Part]) -> Vec<u8> {
     out
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -156,13 +177,22 @@ mod tests {
     #[test]
     fn roundtrip() {
         let parts = vec![
-            Part { headers: vec![("Content-Type".into(), "application/sdp".into())], body: b"v=0\r\n".to_vec() },
-            Part { headers: vec![], body: b"\x00\x01--x\r\n".to_vec() },
+            Part {
+                headers: vec![("Content-Type".into(), "application/sdp".into())],
+                body: b"v=0\r\n".to_vec(),
+            },
+            Part {
+                headers: vec![],
+                body: b"\x00\x01--x\r\n".to_vec(),
+            },
         ];
         let body = encode("b0undary", &parts);
         let back = parse(&body, "b0undary").unwrap();
         assert_eq!(back, parts);
-        assert_eq!(back[1].content_type().unwrap(), MediaType::new("text", "plain"));
+        assert_eq!(
+            back[1].content_type().unwrap(),
+            MediaType::new("text", "plain")
+        );
     }
 
     #[test]

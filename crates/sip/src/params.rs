@@ -19,12 +19,20 @@ pub struct Param {
 impl Param {
     /// A parameter with a token value (or none).
     pub fn new(name: impl Into<String>, value: Option<&str>) -> Param {
-        Param { name: name.into(), value: value.map(str::to_owned), quoted: false }
+        Param {
+            name: name.into(),
+            value: value.map(str::to_owned),
+            quoted: false,
+        }
     }
 
     /// A parameter whose value is printed as a quoted string.
     pub fn quoted(name: impl Into<String>, value: impl Into<String>) -> Param {
-        Param { name: name.into(), value: Some(value.into()), quoted: true }
+        Param {
+            name: name.into(),
+            value: Some(value.into()),
+            quoted: true,
+        }
     }
 }
 
@@ -71,7 +79,11 @@ impl Params {
 
     /// Replaces (or appends) `name` with a token value.
     pub fn set(&mut self, name: &str, value: Option<&str>) {
-        match self.0.iter_mut().find(|p| p.name.eq_ignore_ascii_case(name)) {
+        match self
+            .0
+            .iter_mut()
+            .find(|p| p.name.eq_ignore_ascii_case(name))
+        {
             Some(p) => {
                 p.value = value.map(str::to_owned);
                 p.quoted = false;
@@ -139,7 +151,11 @@ pub fn parse_params(s: &str, mut i: usize, header: &'static str) -> Result<(Para
             if b.get(k) == Some(&b'"') {
                 let end = quoted_end(b, k).ok_or(err("unterminated quoted string"))?;
                 let inner = s.get(k + 1..end - 1).ok_or(err("bad quoted string"))?;
-                params.push(Param { name, value: Some(unquote(inner).into_owned()), quoted: true });
+                params.push(Param {
+                    name,
+                    value: Some(unquote(inner).into_owned()),
+                    quoted: true,
+                });
                 i = end;
             } else {
                 let v_start = k;
@@ -150,11 +166,19 @@ pub fn parse_params(s: &str, mut i: usize, header: &'static str) -> Result<(Para
                     return Err(err("empty parameter value"));
                 }
                 let value = s.get(v_start..k).ok_or(err("bad parameter value"))?;
-                params.push(Param { name, value: Some(value.to_owned()), quoted: false });
+                params.push(Param {
+                    name,
+                    value: Some(value.to_owned()),
+                    quoted: false,
+                });
                 i = k;
             }
         } else {
-            params.push(Param { name, value: None, quoted: false });
+            params.push(Param {
+                name,
+                value: None,
+                quoted: false,
+            });
             i = after_name;
         }
     }
@@ -164,10 +188,16 @@ pub fn parse_params(s: &str, mut i: usize, header: &'static str) -> Result<(Para
 /// consumed (only trailing LWS allowed).
 pub fn parse_params_to_end(s: &str, i: usize, header: &'static str) -> Result<Params> {
     let (params, end) = parse_params(s, i, header)?;
-    if s.as_bytes().get(end..).is_some_and(|rest| rest.iter().all(|&c| is_lws(c))) {
+    if s.as_bytes()
+        .get(end..)
+        .is_some_and(|rest| rest.iter().all(|&c| is_lws(c)))
+    {
         Ok(params)
     } else {
-        Err(SipError::InvalidHeader { header, reason: "unexpected characters after parameters" })
+        Err(SipError::InvalidHeader {
+            header,
+            reason: "unexpected characters after parameters",
+        })
     }
 }
 

@@ -69,12 +69,18 @@ pub struct Uri {
 
 fn is_unreserved(b: u8) -> bool {
     b.is_ascii_alphanumeric()
-        || matches!(b, b'-' | b'_' | b'.' | b'!' | b'~' | b'*' | b'\'' | b'(' | b')')
+        || matches!(
+            b,
+            b'-' | b'_' | b'.' | b'!' | b'~' | b'*' | b'\'' | b'(' | b')'
+        )
 }
 
 fn is_user_char(b: u8) -> bool {
     is_unreserved(b)
-        || matches!(b, b'%' | b'&' | b'=' | b'+' | b'$' | b',' | b';' | b'?' | b'/')
+        || matches!(
+            b,
+            b'%' | b'&' | b'=' | b'+' | b'$' | b',' | b';' | b'?' | b'/'
+        )
 }
 
 fn is_password_char(b: u8) -> bool {
@@ -83,12 +89,18 @@ fn is_password_char(b: u8) -> bool {
 
 fn is_param_char(b: u8) -> bool {
     is_unreserved(b)
-        || matches!(b, b'%' | b'[' | b']' | b'/' | b':' | b'&' | b'+' | b'$' | b'=' | b';')
+        || matches!(
+            b,
+            b'%' | b'[' | b']' | b'/' | b':' | b'&' | b'+' | b'$' | b'=' | b';'
+        )
 }
 
 fn is_header_char(b: u8) -> bool {
     is_unreserved(b)
-        || matches!(b, b'%' | b'[' | b']' | b'/' | b'?' | b':' | b'+' | b'$' | b'=' | b'&')
+        || matches!(
+            b,
+            b'%' | b'[' | b']' | b'/' | b'?' | b':' | b'+' | b'$' | b'=' | b'&'
+        )
 }
 
 fn is_hostname_char(b: u8) -> bool {
@@ -97,12 +109,19 @@ fn is_hostname_char(b: u8) -> bool {
 
 fn is_tel_char(b: u8) -> bool {
     b.is_ascii_hexdigit()
-        || matches!(b, b'+' | b'-' | b'.' | b'(' | b')' | b'*' | b'#' | b'p' | b'P' | b'w' | b'W')
+        || matches!(
+            b,
+            b'+' | b'-' | b'.' | b'(' | b')' | b'*' | b'#' | b'p' | b'P' | b'w' | b'W'
+        )
 }
 
 /// Characters allowed in an opaque absoluteURI (printable ASCII minus delimiters).
 fn is_opaque_char(b: u8) -> bool {
-    b.is_ascii_graphic() && !matches!(b, b'<' | b'>' | b'"' | b'\\' | b'`' | b'{' | b'}' | b'|' | b'^')
+    b.is_ascii_graphic()
+        && !matches!(
+            b,
+            b'<' | b'>' | b'"' | b'\\' | b'`' | b'{' | b'}' | b'|' | b'^'
+        )
 }
 
 /// Length of a valid `scheme` at the start of `s` (`ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )`).
@@ -176,11 +195,21 @@ impl Uri {
             if user_end == start {
                 return Err(SipError::InvalidUri("empty user"));
             }
-            if !b.get(start..user_end).unwrap_or(&[]).iter().all(|&c| is_user_char(c)) {
+            if !b
+                .get(start..user_end)
+                .unwrap_or(&[])
+                .iter()
+                .all(|&c| is_user_char(c))
+            {
                 return Err(SipError::InvalidUri("bad character in user"));
             }
             if let Some((ps, pe)) = pass {
-                if !b.get(ps..pe).unwrap_or(&[]).iter().all(|&c| is_password_char(c)) {
+                if !b
+                    .get(ps..pe)
+                    .unwrap_or(&[])
+                    .iter()
+                    .all(|&c| is_password_char(c))
+                {
                     return Err(SipError::InvalidUri("bad character in password"));
                 }
             }
@@ -196,7 +225,9 @@ impl Uri {
                 .and_then(|r| r.iter().position(|&c| c == b']'))
                 .ok_or(SipError::InvalidUri("unterminated IPv6 reference"))?;
             let inner = b.get(i + 1..i + close).unwrap_or(&[]);
-            let ok = std::str::from_utf8(inner).ok().and_then(|s| s.parse::<Ipv6Addr>().ok());
+            let ok = std::str::from_utf8(inner)
+                .ok()
+                .and_then(|s| s.parse::<Ipv6Addr>().ok());
             if ok.is_none() {
                 return Err(SipError::InvalidUri("bad IPv6 reference"));
             }
@@ -217,7 +248,9 @@ impl Uri {
                 i += 1;
             }
             let digits = std::str::from_utf8(b.get(ps..i).unwrap_or(&[])).unwrap_or("");
-            let port = digits.parse::<u16>().map_err(|_| SipError::InvalidUri("bad port"))?;
+            let port = digits
+                .parse::<u16>()
+                .map_err(|_| SipError::InvalidUri("bad port"))?;
             self.port = Some(port);
         }
         self.parse_tail(b, i, is_param_char)
@@ -246,7 +279,10 @@ impl Uri {
             }
             self.params = (ps, i);
             let params = b.get(ps..i).unwrap_or(&[]);
-            if params.split(|&c| c == b';').any(|p| p.is_empty() || p.first() == Some(&b'=')) {
+            if params
+                .split(|&c| c == b';')
+                .any(|p| p.is_empty() || p.first() == Some(&b'='))
+            {
                 return Err(SipError::InvalidUri("empty parameter"));
             }
         } else {
@@ -343,15 +379,19 @@ impl Uri {
     /// Iterates `(name, value)` of the URI parameters, as written.
     pub fn params(&self) -> impl Iterator<Item = (&str, Option<&str>)> {
         let raw = self.params_str();
-        raw.split(';').filter(|p| !p.is_empty()).map(|p| match p.split_once('=') {
-            Some((n, v)) => (n, Some(v)),
-            None => (p, None),
-        })
+        raw.split(';')
+            .filter(|p| !p.is_empty())
+            .map(|p| match p.split_once('=') {
+                Some((n, v)) => (n, Some(v)),
+                None => (p, None),
+            })
     }
 
     /// `Some(Some(v))`, `Some(None)` for a valueless parameter, `None` when absent.
     pub fn param(&self, name: &str) -> Option<Option<&str>> {
-        self.params().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v)
+        self.params()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v)
     }
 
     /// The `transport` parameter.
@@ -472,7 +512,9 @@ fn eq_unescaped_ci(a: &str, b: &str) -> bool {
 }
 
 fn find_param<'a>(u: &'a Uri, name: &str) -> Option<Option<&'a str>> {
-    u.params().find(|(n, _)| eq_unescaped_ci(n, name)).map(|(_, v)| v)
+    u.params()
+        .find(|(n, _)| eq_unescaped_ci(n, name))
+        .map(|(_, v)| v)
 }
 
 fn param_values_eq(a: Option<&str>, b: Option<&str>) -> bool {
@@ -517,13 +559,15 @@ fn sip_params_match(a: &Uri, b: &Uri) -> bool {
 
 fn params_equal_all(a: &Uri, b: &Uri) -> bool {
     a.params().count() == b.params().count()
-        && a.params().all(|(n, v)| find_param(b, n).is_some_and(|w| param_values_eq(v, w)))
+        && a.params()
+            .all(|(n, v)| find_param(b, n).is_some_and(|w| param_values_eq(v, w)))
 }
 
 fn headers_match(a: &Uri, b: &Uri) -> bool {
     let contains = |x: &Uri, y: &Uri| {
         x.headers().all(|(n, v)| {
-            y.headers().any(|(m, w)| eq_unescaped_ci(n, m) && unescape(v) == unescape(w))
+            y.headers()
+                .any(|(m, w)| eq_unescaped_ci(n, m) && unescape(v) == unescape(w))
         })
     };
     contains(a, b) && contains(b, a)
@@ -569,8 +613,14 @@ mod tests {
         assert_eq!(u.port(), Some(5061));
         assert_eq!(u.transport(), Some("tcp"));
         assert!(u.is_loose_route());
-        assert_eq!(u.headers().collect::<Vec<_>>(), vec![("subject", "hi"), ("x", "y")]);
-        assert_eq!(u.to_string(), "sip:alice:secret@[2001:db8::1]:5061;transport=tcp;lr?subject=hi&x=y");
+        assert_eq!(
+            u.headers().collect::<Vec<_>>(),
+            vec![("subject", "hi"), ("x", "y")]
+        );
+        assert_eq!(
+            u.to_string(),
+            "sip:alice:secret@[2001:db8::1]:5061;transport=tcp;lr?subject=hi&x=y"
+        );
     }
 
     #[test]
@@ -583,8 +633,14 @@ mod tests {
             "sip:1_unusual.URI~(to-be!sure)&isn't+it$/crazy?,/;;*:&it+has=1,weird!*pas$wo~d_too.(doesn't-it)@example.com",
         )
         .unwrap();
-        assert_eq!(u.user(), Some("1_unusual.URI~(to-be!sure)&isn't+it$/crazy?,/;;*"));
-        assert_eq!(u.password(), Some("&it+has=1,weird!*pas$wo~d_too.(doesn't-it)"));
+        assert_eq!(
+            u.user(),
+            Some("1_unusual.URI~(to-be!sure)&isn't+it$/crazy?,/;;*")
+        );
+        assert_eq!(
+            u.password(),
+            Some("&it+has=1,weird!*pas$wo~d_too.(doesn't-it)")
+        );
     }
 
     #[test]
@@ -620,9 +676,18 @@ mod tests {
     #[test]
     fn comparison_rfc3261_examples() {
         let eq = |a: &str, b: &str| Uri::parse(a).unwrap().equivalent(&Uri::parse(b).unwrap());
-        assert!(eq("sip:%61lice@atlanta.com;transport=TCP", "sip:alice@AtLanTa.CoM;Transport=tcp"));
-        assert!(eq("sip:carol@chicago.com", "sip:carol@chicago.com;newparam=5"));
-        assert!(eq("sip:carol@chicago.com;security=on", "sip:carol@chicago.com;newparam=5"));
+        assert!(eq(
+            "sip:%61lice@atlanta.com;transport=TCP",
+            "sip:alice@AtLanTa.CoM;Transport=tcp"
+        ));
+        assert!(eq(
+            "sip:carol@chicago.com",
+            "sip:carol@chicago.com;newparam=5"
+        ));
+        assert!(eq(
+            "sip:carol@chicago.com;security=on",
+            "sip:carol@chicago.com;newparam=5"
+        ));
         assert!(eq(
             "sip:biloxi.com;transport=tcp;method=REGISTER?to=sip:bob%40biloxi.com",
             "sip:biloxi.com;method=REGISTER;transport=tcp?to=sip:bob%40biloxi.com"
@@ -631,13 +696,28 @@ mod tests {
             "sip:alice@atlanta.com?subject=project%20x&priority=urgent",
             "sip:alice@atlanta.com?priority=urgent&subject=project%20x"
         ));
-        assert!(!eq("SIP:ALICE@AtLanTa.CoM;Transport=udp", "sip:alice@AtLanTa.CoM;Transport=UDP"));
+        assert!(!eq(
+            "SIP:ALICE@AtLanTa.CoM;Transport=udp",
+            "sip:alice@AtLanTa.CoM;Transport=UDP"
+        ));
         assert!(!eq("sip:bob@biloxi.com", "sip:bob@biloxi.com:5060"));
-        assert!(!eq("sip:bob@biloxi.com", "sip:bob@biloxi.com;transport=udp"));
-        assert!(!eq("sip:bob@biloxi.com", "sip:bob@biloxi.com:6000;transport=tcp"));
-        assert!(!eq("sip:carol@chicago.com", "sip:carol@chicago.com?Subject=next%20meeting"));
+        assert!(!eq(
+            "sip:bob@biloxi.com",
+            "sip:bob@biloxi.com;transport=udp"
+        ));
+        assert!(!eq(
+            "sip:bob@biloxi.com",
+            "sip:bob@biloxi.com:6000;transport=tcp"
+        ));
+        assert!(!eq(
+            "sip:carol@chicago.com",
+            "sip:carol@chicago.com?Subject=next%20meeting"
+        ));
         assert!(!eq("sip:bob@phone21.boxesbybob.com", "sip:bob@192.0.2.4"));
-        assert!(!eq("sip:carol@chicago.com;security=on", "sip:carol@chicago.com;security=off"));
+        assert!(!eq(
+            "sip:carol@chicago.com;security=on",
+            "sip:carol@chicago.com;security=off"
+        ));
         // escaped and unescaped forms compare equal
         assert!(eq(
             "sip:cal%6Cer@host5.example.net;%6C%72;n%61me=v%61lue%25%34%31",
@@ -649,9 +729,16 @@ mod tests {
     fn builders() {
         let u = Uri::sip(false, Some("a b"), "example.com", Some(5060)).unwrap();
         assert_eq!(u.as_str(), "sip:a%20b@example.com:5060");
-        let u = u.with_param("transport", Some("tcp")).unwrap().with_param("lr", None).unwrap();
+        let u = u
+            .with_param("transport", Some("tcp"))
+            .unwrap()
+            .with_param("lr", None)
+            .unwrap();
         assert_eq!(u.as_str(), "sip:a%20b@example.com:5060;transport=tcp;lr");
-        let u = Uri::parse("sip:x@h;a=1?h=v").unwrap().with_param("a", Some("2")).unwrap();
+        let u = Uri::parse("sip:x@h;a=1?h=v")
+            .unwrap()
+            .with_param("a", Some("2"))
+            .unwrap();
         assert_eq!(u.as_str(), "sip:x@h;a=2?h=v");
         assert_eq!(u.without_headers().as_str(), "sip:x@h;a=2");
     }

@@ -24,8 +24,8 @@ use crate::headers::{
     Accept, AcceptEncoding, Allow, AllowEvents, Authorization, CSeq, CallId, Contact,
     ContentEncoding, ContentLength, ContentType, Date, Event, Expires, FromHeader, HeaderName,
     MaxForwards, MediaType, MinExpires, MinSe, ProxyAuthorization, ProxyRequire, RAck, RSeq,
-    RecordRoute, ReferTo, ReferredBy, Require, Route, SessionExpires, SubscriptionState,
-    Supported, ToHeader, TypedHeader, Unsupported, Via,
+    RecordRoute, ReferTo, ReferredBy, Require, Route, SessionExpires, SubscriptionState, Supported,
+    ToHeader, TypedHeader, Unsupported, Via,
 };
 use crate::message::{BodyFraming, Message};
 use crate::method::{Method, Version};
@@ -52,10 +52,18 @@ impl Default for UasPolicy {
     fn default() -> UasPolicy {
         UasPolicy {
             schemes: vec![Scheme::Sip, Scheme::Sips],
-            extensions: ["100rel", "timer", "replaces", "norefersub", "outbound", "gruu", "path"]
-                .iter()
-                .map(|s| (*s).to_owned())
-                .collect(),
+            extensions: [
+                "100rel",
+                "timer",
+                "replaces",
+                "norefersub",
+                "outbound",
+                "gruu",
+                "path",
+            ]
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect(),
             content_types: vec![
                 MediaType::new("application", "sdp"),
                 MediaType::new("multipart", "mixed"),
@@ -82,7 +90,11 @@ pub struct Rejection {
 
 impl Rejection {
     fn new(code: u16, reason: impl Into<String>) -> Rejection {
-        Rejection { code, reason: reason.into(), headers: Vec::new() }
+        Rejection {
+            code,
+            reason: reason.into(),
+            headers: Vec::new(),
+        }
     }
 
     /// Builds the response to `request` (Via, From, To, Call-ID, CSeq copied, extra headers
@@ -106,7 +118,9 @@ fn malformed(name: HeaderName, e: &SipError) -> Rejection {
 }
 
 fn check<T: TypedHeader>(m: &Message) -> Result<(), Rejection> {
-    m.get_all::<T>().map(drop).map_err(|e| malformed(T::NAME, &e))
+    m.get_all::<T>()
+        .map(drop)
+        .map_err(|e| malformed(T::NAME, &e))
 }
 
 /// Parses every known header of `m` with its typed parser.
@@ -143,8 +157,10 @@ fn check_known_headers(m: &Message) -> Result<(), Rejection> {
             HeaderName::Contact => {
                 let contacts = m.get_all::<Contact>().map_err(|e| malformed(h.name, &e))?;
                 for c in &contacts {
-                    c.expires().map_err(|_| Rejection::new(400, "Contact expires out of range"))?;
-                    c.q().map_err(|_| Rejection::new(400, "Malformed Contact q"))?;
+                    c.expires()
+                        .map_err(|_| Rejection::new(400, "Contact expires out of range"))?;
+                    c.q()
+                        .map_err(|_| Rejection::new(400, "Malformed Contact q"))?;
                 }
                 if contacts.len() > 1 && contacts.contains(&Contact::Wildcard) {
                     return Err(Rejection::new(400, "Contact * mixed with addresses"));
@@ -204,7 +220,10 @@ fn check_mandatory(m: &Message) -> Result<(), Rejection> {
     if missing.is_empty() {
         Ok(())
     } else {
-        Err(Rejection::new(400, format!("Missing {} header", missing.join(", "))))
+        Err(Rejection::new(
+            400,
+            format!("Missing {} header", missing.join(", ")),
+        ))
     }
 }
 
@@ -222,7 +241,10 @@ pub fn validate_request(m: &Message, policy: &UasPolicy) -> Result<(), Rejection
     check_known_headers(m)?;
     let cseq = m.cseq().map_err(|e| malformed(HeaderName::CSeq, &e))?;
     if &cseq.method != method {
-        return Err(Rejection::new(400, "CSeq method does not match request method"));
+        return Err(Rejection::new(
+            400,
+            "CSeq method does not match request method",
+        ));
     }
     if uri.is_sip() && uri.headers_str().is_some() {
         return Err(Rejection::new(400, "Headers not allowed in Request-URI"));
@@ -240,7 +262,9 @@ pub fn validate_request(m: &Message, policy: &UasPolicy) -> Result<(), Rejection
         }
     }
     if !matches!(method, Method::Ack | Method::Cancel) {
-        let require = m.get_all::<Require>().map_err(|e| malformed(HeaderName::Require, &e))?;
+        let require = m
+            .get_all::<Require>()
+            .map_err(|e| malformed(HeaderName::Require, &e))?;
         let unknown: Vec<&str> = require
             .iter()
             .map(|r| r.0.as_str())
@@ -248,33 +272,52 @@ pub fn validate_request(m: &Message, policy: &UasPolicy) -> Result<(), Rejection
             .collect();
         if !unknown.is_empty() {
             let mut r = Rejection::new(420, "Bad Extension");
-            r.headers.push((HeaderName::Unsupported, unknown.join(", ")));
+            r.headers
+                .push((HeaderName::Unsupported, unknown.join(", ")));
             return Err(r);
         }
     }
     if !m.body().is_empty() {
-        let Some(ct) = m.content_type().map_err(|e| malformed(HeaderName::ContentType, &e))?
+        let Some(ct) = m
+            .content_type()
+            .map_err(|e| malformed(HeaderName::ContentType, &e))?
         else {
             return Err(Rejection::new(400, "Missing Content-Type for a body"));
         };
-        if !policy.content_types.iter().any(|t| t.is(&ct.0.top, &ct.0.sub)) {
+        if !policy
+            .content_types
+            .iter()
+            .any(|t| t.is(&ct.0.top, &ct.0.sub))
+        {
             let mut r = Rejection::new(415, "Unsupported Media Type");
             let list: Vec<String> = policy.content_types.iter().map(|t| t.to_string()).collect();
             r.headers.push((HeaderName::Accept, list.join(", ")));
             return Err(r);
         }
-        let encodings =
-            m.get_all::<ContentEncoding>().map_err(|e| malformed(HeaderName::ContentEncoding, &e))?;
-        if encodings.iter().any(|e| !policy.encodings.iter().any(|p| p.eq_ignore_ascii_case(&e.0))) {
+        let encodings = m
+            .get_all::<ContentEncoding>()
+            .map_err(|e| malformed(HeaderName::ContentEncoding, &e))?;
+        if encodings.iter().any(|e| {
+            !policy
+                .encodings
+                .iter()
+                .any(|p| p.eq_ignore_ascii_case(&e.0))
+        }) {
             let mut r = Rejection::new(415, "Unsupported Content-Encoding");
-            r.headers.push((HeaderName::AcceptEncoding, policy.encodings.join(", ")));
+            r.headers
+                .push((HeaderName::AcceptEncoding, policy.encodings.join(", ")));
             return Err(r);
         }
     }
     if *method == Method::Invite {
-        let accept = m.get_all::<Accept>().map_err(|e| malformed(HeaderName::Accept, &e))?;
+        let accept = m
+            .get_all::<Accept>()
+            .map_err(|e| malformed(HeaderName::Accept, &e))?;
         if !accept.is_empty() && !accept.iter().any(|a| a.0.matches("application", "sdp")) {
-            return Err(Rejection::new(406, "Not Acceptable: SDP excluded by Accept"));
+            return Err(Rejection::new(
+                406,
+                "Not Acceptable: SDP excluded by Accept",
+            ));
         }
     }
     Ok(())

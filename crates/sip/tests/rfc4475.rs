@@ -7,7 +7,10 @@ use softphone_sip::{
 };
 
 fn fixture(name: &str) -> Vec<u8> {
-    let path = format!("{}/tests/fixtures/rfc4475/TC_{name}.dat", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/tests/fixtures/rfc4475/TC_{name}.dat",
+        env!("CARGO_MANIFEST_DIR")
+    );
     std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
@@ -114,7 +117,10 @@ fn every_file_has_a_verdict() {
     assert_eq!(files.len(), 50);
     for f in &files {
         let stem = f.trim_start_matches("TC_").trim_end_matches(".dat");
-        assert!(TABLE.iter().any(|(n, _)| *n == stem), "{f} missing from the table");
+        assert!(
+            TABLE.iter().any(|(n, _)| *n == stem),
+            "{f} missing from the table"
+        );
     }
     assert_eq!(TABLE.len(), 50);
 }
@@ -125,7 +131,9 @@ fn verdicts_match_the_rfc() {
     for (name, expected) in TABLE {
         let (got, why) = verdict(&fixture(name));
         if got != *expected {
-            failures.push(format!("{name}: expected {expected:?}, got {got:?} ({why})"));
+            failures.push(format!(
+                "{name}: expected {expected:?}, got {got:?} ({why})"
+            ));
         }
     }
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
@@ -144,30 +152,63 @@ fn reasons_are_precise() {
     assert_eq!(reason("REGBADCT_I"), "Malformed Contact header");
     assert_eq!(reason("BADASPEC_I"), "Malformed To header");
     assert_eq!(reason("BADDN_I"), "Malformed From header");
-    assert_eq!(reason("MISMATCH01_V"), "CSeq method does not match request method");
-    assert_eq!(reason("MISMATCH02_V"), "CSeq method does not match request method");
+    assert_eq!(
+        reason("MISMATCH01_V"),
+        "CSeq method does not match request method"
+    );
+    assert_eq!(
+        reason("MISMATCH02_V"),
+        "CSeq method does not match request method"
+    );
     assert_eq!(reason("INSUF_I"), "Missing From, To, Call-ID header");
     assert_eq!(reason("MULTI01_I"), "Duplicate Max-Forwards header");
     assert_eq!(reason("MCL01_I"), "Conflicting Content-Length headers");
     assert!(reason("SCALARLG_V").contains("CSeq number out of range"));
-    assert!(matches!(Message::parse(&fixture("BIGCODE_V")), Err(SipError::InvalidStatusCode)));
-    assert!(matches!(Message::parse(&fixture("LTGTRURI_I")), Err(SipError::InvalidUri(_))));
-    assert!(matches!(Message::parse(&fixture("LWSRURI_I")), Err(SipError::InvalidUri(_))));
-    assert!(matches!(Message::parse(&fixture("LWSSTART_V")), Err(SipError::InvalidUri(_))));
-    assert!(matches!(Message::parse(&fixture("TRWS_I")), Err(SipError::InvalidStartLine(_))));
-    assert!(matches!(Message::parse(&fixture("TEST_I")), Err(SipError::InvalidStartLine(_))));
+    assert!(matches!(
+        Message::parse(&fixture("BIGCODE_V")),
+        Err(SipError::InvalidStatusCode)
+    ));
+    assert!(matches!(
+        Message::parse(&fixture("LTGTRURI_I")),
+        Err(SipError::InvalidUri(_))
+    ));
+    assert!(matches!(
+        Message::parse(&fixture("LWSRURI_I")),
+        Err(SipError::InvalidUri(_))
+    ));
+    assert!(matches!(
+        Message::parse(&fixture("LWSSTART_V")),
+        Err(SipError::InvalidUri(_))
+    ));
+    assert!(matches!(
+        Message::parse(&fixture("TRWS_I")),
+        Err(SipError::InvalidStartLine(_))
+    ));
+    assert!(matches!(
+        Message::parse(&fixture("TEST_I")),
+        Err(SipError::InvalidStartLine(_))
+    ));
 }
 
 #[test]
 fn rejection_responses_carry_the_right_headers() {
     let m = Message::parse(&fixture("BEXT01_V")).unwrap();
     let r = validate_request(&m, &UasPolicy::default()).unwrap_err();
-    assert_eq!(r.headers, vec![(HeaderName::Unsupported, "nothingSupportsThis, nothingSupportsThisEither".into())]);
+    assert_eq!(
+        r.headers,
+        vec![(
+            HeaderName::Unsupported,
+            "nothingSupportsThis, nothingSupportsThisEither".into()
+        )]
+    );
     let resp = r.to_response(&m);
     let printed = resp.to_bytes();
     let back = Message::parse(&printed).unwrap();
     assert_eq!(back.status(), Some(420));
-    assert_eq!(back.value(HeaderName::Unsupported), Some("nothingSupportsThis, nothingSupportsThisEither"));
+    assert_eq!(
+        back.value(HeaderName::Unsupported),
+        Some("nothingSupportsThis, nothingSupportsThisEither")
+    );
     assert_eq!(back.cseq().unwrap().seq, 8);
     assert_eq!(back.call_id().unwrap().0, "bext01.0ha0isndaksdj");
 
@@ -178,7 +219,10 @@ fn rejection_responses_carry_the_right_headers() {
 
     // A proxy answers 483 to Max-Forwards: 0; a UAS processes the request.
     let m = Message::parse(&fixture("ZEROMF_V")).unwrap();
-    let proxy = UasPolicy { proxy: true, ..UasPolicy::default() };
+    let proxy = UasPolicy {
+        proxy: true,
+        ..UasPolicy::default()
+    };
     assert_eq!(validate_request(&m, &proxy).unwrap_err().code, 483);
 }
 
@@ -201,17 +245,29 @@ fn wsinv_is_typed_correctly() {
     assert_eq!((cseq.seq, cseq.method), (9, Method::Invite));
     let vias = m.vias().unwrap();
     assert_eq!(vias.len(), 3);
-    assert_eq!((vias[0].transport.as_str(), vias[0].host.as_str()), ("UDP", "192.0.2.2"));
+    assert_eq!(
+        (vias[0].transport.as_str(), vias[0].host.as_str()),
+        ("UDP", "192.0.2.2")
+    );
     assert_eq!(vias[0].branch(), Some("390skdjuw"));
-    assert_eq!((vias[1].transport.as_str(), vias[1].host.as_str()), ("TCP", "spindle.example.com"));
+    assert_eq!(
+        (vias[1].transport.as_str(), vias[1].host.as_str()),
+        ("TCP", "spindle.example.com")
+    );
     assert_eq!(vias[1].branch(), Some("z9hG4bK9ikj8"));
-    assert_eq!((vias[2].host.as_str(), vias[2].branch()), ("192.168.255.111", Some("z9hG4bK30239")));
+    assert_eq!(
+        (vias[2].host.as_str(), vias[2].branch()),
+        ("192.168.255.111", Some("z9hG4bK30239"))
+    );
     assert_eq!(m.value(HeaderName::Subject), Some(""));
     assert_eq!(
         m.values_named("NewFangledHeader").next(),
         Some("newfangled value\r\n continued newfangled value")
     );
-    assert_eq!(m.values_named("UnknownHeaderWithUnusualValue").next(), Some(";;,,;;,;"));
+    assert_eq!(
+        m.values_named("UnknownHeaderWithUnusualValue").next(),
+        Some(";;,,;;,;")
+    );
     let ct = m.content_type().unwrap().unwrap();
     assert!(ct.0.is("application", "sdp"));
     let routes = m.routes().unwrap();
@@ -239,20 +295,41 @@ fn intmeth_keeps_the_weird_parts() {
     assert_eq!(m.cseq().unwrap().method.as_str(), method);
     assert_eq!(m.cseq().unwrap().seq, 139122385);
     let uri = m.request_uri().unwrap();
-    assert_eq!(uri.user(), Some("1_unusual.URI~(to-be!sure)&isn't+it$/crazy?,/;;*"));
-    assert_eq!(uri.password(), Some("&it+has=1,weird!*pas$wo~d_too.(doesn't-it)"));
+    assert_eq!(
+        uri.user(),
+        Some("1_unusual.URI~(to-be!sure)&isn't+it$/crazy?,/;;*")
+    );
+    assert_eq!(
+        uri.password(),
+        Some("&it+has=1,weird!*pas$wo~d_too.(doesn't-it)")
+    );
     assert_eq!(uri.host(), "example.com");
     let to = m.to().unwrap();
     assert_eq!(to.display_name.as_deref(), Some("BEL:\x07 NUL:\0 DEL:\x7f"));
-    assert_eq!(to.uri.user(), Some("1_unusual.URI~(to-be!sure)&isn't+it$/crazy?,/;;*"));
+    assert_eq!(
+        to.uri.user(),
+        Some("1_unusual.URI~(to-be!sure)&isn't+it$/crazy?,/;;*")
+    );
     let from = m.from().unwrap();
-    assert_eq!(from.display_name.as_deref(), Some("token1~` token2'+_ token3*%!.-"));
+    assert_eq!(
+        from.display_name.as_deref(),
+        Some("token1~` token2'+_ token3*%!.-")
+    );
     assert_eq!(from.tag(), Some("_token~1'+`*%!-."));
-    assert_eq!(from.params.value("fromParam''~+*_!.-%"), Some("\u{440}\u{430}\u{431}\u{43e}\u{442}\u{430}\u{44e}\u{449}\u{438}\u{439}"));
+    assert_eq!(
+        from.params.value("fromParam''~+*_!.-%"),
+        Some("\u{440}\u{430}\u{431}\u{43e}\u{442}\u{430}\u{44e}\u{449}\u{438}\u{439}")
+    );
     assert_eq!(m.top_via().unwrap().branch(), Some("z9hG4bK-.!%66*_+`'~"));
-    assert_eq!(m.call_id().unwrap().0, "intmeth.word%ZK-!.*_+'@word`~)(><:\\/\"][?}{");
+    assert_eq!(
+        m.call_id().unwrap().0,
+        "intmeth.word%ZK-!.*_+'@word`~)(><:\\/\"][?}{"
+    );
     assert_eq!(m.max_forwards().unwrap(), Some(255));
-    assert_eq!(m.values_named("extensionHeader-!.%*+_`'~").next(), Some("\u{feff}\u{5927}\u{505c}\u{96fb}"));
+    assert_eq!(
+        m.values_named("extensionHeader-!.%*+_`'~").next(),
+        Some("\u{feff}\u{5927}\u{505c}\u{96fb}")
+    );
 }
 
 #[test]
@@ -260,30 +337,66 @@ fn escapes() {
     let m = Message::parse(&fixture("ESC01_V")).unwrap();
     let ruri = m.request_uri().unwrap();
     assert_eq!(ruri.user(), Some("sips%3Auser%40example.com"));
-    assert_eq!(ruri.user_unescaped().unwrap().as_ref(), b"sips:user@example.com");
+    assert_eq!(
+        ruri.user_unescaped().unwrap().as_ref(),
+        b"sips:user@example.com"
+    );
     assert_eq!(ruri.host(), "example.net");
-    assert_eq!(m.to().unwrap().uri.user_unescaped().unwrap().as_ref(), b"user");
-    assert!(m.to().unwrap().uri.equivalent(&Uri::parse("sip:user@example.com").unwrap()));
-    assert_eq!(m.from().unwrap().uri.user_unescaped().unwrap().as_ref(), b"I have spaces");
+    assert_eq!(
+        m.to().unwrap().uri.user_unescaped().unwrap().as_ref(),
+        b"user"
+    );
+    assert!(m
+        .to()
+        .unwrap()
+        .uri
+        .equivalent(&Uri::parse("sip:user@example.com").unwrap()));
+    assert_eq!(
+        m.from().unwrap().uri.user_unescaped().unwrap().as_ref(),
+        b"I have spaces"
+    );
     assert_eq!(m.call_id().unwrap().0, "esc01.239409asdfakjkn23onasd0-3234");
-    assert!(m.content_type().unwrap().unwrap().0.is("application", "sdp"));
+    assert!(m
+        .content_type()
+        .unwrap()
+        .unwrap()
+        .0
+        .is("application", "sdp"));
     let contact = m.contacts().unwrap().remove(0);
     let uri = &contact.address().unwrap().uri;
-    assert_eq!(uri.as_str(), "sip:cal%6Cer@host5.example.net;%6C%72;n%61me=v%61lue%25%34%31");
+    assert_eq!(
+        uri.as_str(),
+        "sip:cal%6Cer@host5.example.net;%6C%72;n%61me=v%61lue%25%34%31"
+    );
     assert!(uri.equivalent(&Uri::parse("sip:caller@host5.example.net;lr;name=value%2541").unwrap()));
 
     let m = Message::parse(&fixture("ESCNULL_V")).unwrap();
-    assert_eq!(m.to().unwrap().uri.user_unescaped().unwrap().as_ref(), b"null-\0-null");
+    assert_eq!(
+        m.to().unwrap().uri.user_unescaped().unwrap().as_ref(),
+        b"null-\0-null"
+    );
     let contacts = m.contacts().unwrap();
     assert_eq!(contacts.len(), 2);
-    assert_eq!(contacts[1].address().unwrap().uri.user_unescaped().unwrap().as_ref(), b"\0\0");
+    assert_eq!(
+        contacts[1]
+            .address()
+            .unwrap()
+            .uri
+            .user_unescaped()
+            .unwrap()
+            .as_ref(),
+        b"\0\0"
+    );
 
     let m = Message::parse(&fixture("ESC02_V")).unwrap();
     assert_eq!(m.method(), Some(&Method::Extension("RE%47IST%45R".into())));
     assert_eq!(m.to().unwrap().display_name.as_deref(), Some("%Z%45"));
     assert_eq!(m.top_via().unwrap().branch(), Some("z9hG4bK209%fzsnel234"));
     assert_eq!(m.contacts().unwrap().len(), 2, "C%6Fntact is not Contact");
-    assert_eq!(m.values_named("C%6Fntact").next(), Some("<sip:alias2@host2.example.com>"));
+    assert_eq!(
+        m.values_named("C%6Fntact").next(),
+        Some("<sip:alias2@host2.example.com>")
+    );
 }
 
 #[test]
@@ -311,16 +424,29 @@ fn lwsdisp_semiuri_transports() {
 fn longreq() {
     let m = Message::parse(&fixture("LONGREQ_V")).unwrap();
     let to = m.to().unwrap();
-    assert!(to.display_name.as_deref().unwrap().starts_with("I have a user name of extremeextreme"));
+    assert!(to
+        .display_name
+        .as_deref()
+        .unwrap()
+        .starts_with("I have a user name of extremeextreme"));
     assert_eq!(to.uri.port(), Some(6000));
     assert!(to.uri.param("verylonglonglonglonglonglonglonglonglonglonglonglonglonglonglonglonglonglonglonglonglonglonglonglonglongParameterNameWithNoValue").is_some());
     let vias = m.vias().unwrap();
     assert_eq!(vias.len(), 34);
     assert_eq!(vias[0].host, "sip33.example.com");
     assert_eq!(vias[33].received(), Some("192.0.2.5"));
-    assert!(m.from().unwrap().uri.user().unwrap().starts_with("amazinglylongcallername"));
+    assert!(m
+        .from()
+        .unwrap()
+        .uri
+        .user()
+        .unwrap()
+        .starts_with("amazinglylongcallername"));
     assert_eq!(m.cseq().unwrap().seq, 3882340);
-    assert_eq!(m.body().len(), m.content_length().unwrap().unwrap() as usize);
+    assert_eq!(
+        m.body().len(),
+        m.content_length().unwrap().unwrap() as usize
+    );
 }
 
 #[test]
@@ -331,8 +457,14 @@ fn dblreq_is_one_message_with_trailing_bytes() {
     assert!(m.body().is_empty());
     assert!(used < bytes.len());
     assert!(bytes[used..].starts_with(b"\r\nINVITE sip:joe@example.com"));
-    assert_eq!(m.call_id().unwrap().0, "dblreq.0ha0isndaksdj99sdfafnl3lk233412");
-    assert_eq!(m.contacts().unwrap()[0].address().unwrap().uri.as_str(), "sip:j.user@host.example.com");
+    assert_eq!(
+        m.call_id().unwrap().0,
+        "dblreq.0ha0isndaksdj99sdfafnl3lk233412"
+    );
+    assert_eq!(
+        m.contacts().unwrap()[0].address().unwrap().uri.as_str(),
+        "sip:j.user@host.example.com"
+    );
 }
 
 #[test]
@@ -343,10 +475,16 @@ fn mpart01_parts() {
     assert_eq!(parts.len(), 2);
     assert!(parts[0].content_type().unwrap().is("text", "plain"));
     assert_eq!(parts[0].body, b"Hello");
-    assert!(parts[1].content_type().unwrap().is("application", "octet-stream"));
+    assert!(parts[1]
+        .content_type()
+        .unwrap()
+        .is("application", "octet-stream"));
     assert_eq!(parts[1].header("Content-Transfer-Encoding"), Some("binary"));
     assert_eq!(parts[1].body.first(), Some(&0x30));
-    assert!(m.value(HeaderName::Identity).unwrap().starts_with("r5mwreLuyDRYBi"));
+    assert!(m
+        .value(HeaderName::Identity)
+        .unwrap()
+        .starts_with("r5mwreLuyDRYBi"));
     assert_eq!(m.top_via().unwrap().rport(), Some(None));
     assert_eq!(m.top_via().unwrap().port, Some(5070));
 }
@@ -379,11 +517,17 @@ fn application_layer_details() {
     let m = Message::parse(&fixture("REGESCRT_V")).unwrap();
     let c = m.contacts().unwrap().remove(0);
     let uri = &c.address().unwrap().uri;
-    assert_eq!(uri.headers().collect::<Vec<_>>(), vec![("Route", "%3Csip:sip.example.com%3E")]);
+    assert_eq!(
+        uri.headers().collect::<Vec<_>>(),
+        vec![("Route", "%3Csip:sip.example.com%3E")]
+    );
     assert_eq!(uri.without_headers().as_str(), "sip:user@example.com");
 
     let m = Message::parse(&fixture("REGAUT01_V")).unwrap();
-    let auth = m.get::<softphone_sip::headers::Authorization>().unwrap().unwrap();
+    let auth = m
+        .get::<softphone_sip::headers::Authorization>()
+        .unwrap()
+        .unwrap();
     assert_eq!(auth.scheme, "NoOneKnowsThisScheme");
     assert_eq!(auth.param("opaque-data"), Some("here"));
 
@@ -399,17 +543,25 @@ fn application_layer_details() {
     let m = Message::parse(&fixture("UNKSM2_V")).unwrap();
     assert_eq!(m.to().unwrap().uri.scheme_str(), "isbn");
     assert_eq!(m.from().unwrap().uri.scheme_str(), "http");
-    assert_eq!(m.contacts().unwrap()[0].address().unwrap().uri.as_str(), "name:John_Smith");
+    assert_eq!(
+        m.contacts().unwrap()[0].address().unwrap().uri.as_str(),
+        "name:John_Smith"
+    );
 }
 
 #[test]
 fn every_parsable_fixture_roundtrips() {
     for (name, _) in TABLE {
         let bytes = fixture(name);
-        let Ok(m) = Message::parse(&bytes) else { continue };
+        let Ok(m) = Message::parse(&bytes) else {
+            continue;
+        };
         let printed = m.to_bytes();
         let again = Message::parse(&printed).unwrap_or_else(|e| panic!("{name}: {e}"));
-        if matches!(m.framing(), BodyFraming::ContentLength | BodyFraming::Implicit) {
+        if matches!(
+            m.framing(),
+            BodyFraming::ContentLength | BodyFraming::Implicit
+        ) {
             assert_eq!(again, m, "{name}");
         }
         assert_eq!(again.to_bytes(), printed, "{name}");

@@ -25,7 +25,11 @@ pub struct NameAddr {
 impl NameAddr {
     /// A name-addr with no display name and no parameters.
     pub fn new(uri: Uri) -> NameAddr {
-        NameAddr { display_name: None, uri, params: Params::new() }
+        NameAddr {
+            display_name: None,
+            uri,
+            params: Params::new(),
+        }
     }
 
     /// Parses a value; `header` names the header in errors.
@@ -73,17 +77,28 @@ impl NameAddr {
                 let uri_text = s.get(lt + 1..gt).ok_or(err("bad URI"))?;
                 let uri = Uri::parse(uri_text).map_err(|_| err("invalid URI"))?;
                 let params = parse_params_to_end(s, gt + 1, header)?;
-                Ok(NameAddr { display_name, uri, params })
+                Ok(NameAddr {
+                    display_name,
+                    uri,
+                    params,
+                })
             }
             None => {
-                let end = b.iter().position(|&c| c == b';' || is_lws(c)).unwrap_or(b.len());
+                let end = b
+                    .iter()
+                    .position(|&c| c == b';' || is_lws(c))
+                    .unwrap_or(b.len());
                 let uri_text = s.get(..end).ok_or(err("bad URI"))?;
                 if uri_text.contains(['?', ',']) {
                     return Err(err("addr-spec with ? or , must be in <>"));
                 }
                 let uri = Uri::parse(uri_text).map_err(|_| err("invalid URI"))?;
                 let params = parse_params_to_end(s, end, header)?;
-                Ok(NameAddr { display_name: None, uri, params })
+                Ok(NameAddr {
+                    display_name: None,
+                    uri,
+                    params,
+                })
             }
         }
     }
@@ -190,16 +205,23 @@ impl Contact {
     pub fn expires(&self) -> Result<Option<u32>> {
         match self.address().and_then(|a| a.params.get("expires")) {
             None => Ok(None),
-            Some(v) => v
-                .and_then(crate::grammar::parse_u32)
-                .map(Some)
-                .ok_or(SipError::InvalidHeader { header: "Contact", reason: "bad expires" }),
+            Some(v) => {
+                v.and_then(crate::grammar::parse_u32)
+                    .map(Some)
+                    .ok_or(SipError::InvalidHeader {
+                        header: "Contact",
+                        reason: "bad expires",
+                    })
+            }
         }
     }
 
     /// The `q` parameter (0.0..=1.0) in thousandths: `q=0.33` gives 330.
     pub fn q(&self) -> Result<Option<u16>> {
-        let bad = SipError::InvalidHeader { header: "Contact", reason: "bad q" };
+        let bad = SipError::InvalidHeader {
+            header: "Contact",
+            reason: "bad q",
+        };
         let Some(v) = self.address().and_then(|a| a.params.get("q")) else {
             return Ok(None);
         };
@@ -212,7 +234,12 @@ impl Contact {
             "0" => {
                 let mut f = 0u16;
                 for i in 0..3 {
-                    f = f * 10 + frac.as_bytes().get(i).map(|c| u16::from(c - b'0')).unwrap_or(0);
+                    f = f * 10
+                        + frac
+                            .as_bytes()
+                            .get(i)
+                            .map(|c| u16::from(c - b'0'))
+                            .unwrap_or(0);
                 }
                 f
             }
@@ -253,7 +280,11 @@ mod tests {
 
     #[test]
     fn forms() {
-        let a = NameAddr::parse_for("\"J Rosenberg \\\\\\\"\"       <sip:jdrosen@example.com>\r\n  ;\r\n  tag = 98asjd8", "From").unwrap();
+        let a = NameAddr::parse_for(
+            "\"J Rosenberg \\\\\\\"\"       <sip:jdrosen@example.com>\r\n  ;\r\n  tag = 98asjd8",
+            "From",
+        )
+        .unwrap();
         assert_eq!(a.display_name.as_deref(), Some("J Rosenberg \\\""));
         assert_eq!(a.tag(), Some("98asjd8"));
         let a = NameAddr::parse_for("caller<sip:caller@example.com>;tag=323", "From").unwrap();
@@ -283,7 +314,8 @@ mod tests {
 
     #[test]
     fn contact_params() {
-        let c = Contact::parse("<sip:a@b>;expires=60;q=0.33;+sip.instance=\"<urn:uuid:1>\"").unwrap();
+        let c =
+            Contact::parse("<sip:a@b>;expires=60;q=0.33;+sip.instance=\"<urn:uuid:1>\"").unwrap();
         assert_eq!(c.expires().unwrap(), Some(60));
         assert_eq!(c.q().unwrap(), Some(330));
         assert_eq!(c.instance(), Some("<urn:uuid:1>"));

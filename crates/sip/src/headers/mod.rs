@@ -13,7 +13,9 @@ mod name;
 mod values;
 mod via;
 
-pub use address::{Contact, FromHeader, NameAddr, RecordRoute, ReferTo, ReferredBy, Route, ToHeader};
+pub use address::{
+    Contact, FromHeader, NameAddr, RecordRoute, ReferTo, ReferredBy, Route, ToHeader,
+};
 pub use auth::{Authorization, ProxyAuthenticate, ProxyAuthorization, WwwAuthenticate};
 pub use name::HeaderName;
 pub use values::{

@@ -186,7 +186,10 @@ mod tests {
 
     #[test]
     fn lookup() {
-        assert_eq!(HeaderName::from_name("MaX-fOrWaRdS"), HeaderName::MaxForwards);
+        assert_eq!(
+            HeaderName::from_name("MaX-fOrWaRdS"),
+            HeaderName::MaxForwards
+        );
         assert_eq!(HeaderName::from_name("v"), HeaderName::Via);
         assert_eq!(HeaderName::from_name("L"), HeaderName::ContentLength);
         assert_eq!(HeaderName::from_name("call-id"), HeaderName::CallId);

@@ -4,7 +4,9 @@ use std::fmt;
 
 use super::{HeaderName, TypedHeader};
 use crate::error::{Result, SipError};
-use crate::grammar::{is_lws, is_token, is_token_char, is_word_char, parse_u32, parse_u64, skip_lws, trim_lws};
+use crate::grammar::{
+    is_lws, is_token, is_token_char, is_word_char, parse_u32, parse_u64, skip_lws, trim_lws,
+};
 use crate::method::Method;
 use crate::params::{parse_params, parse_params_to_end, Params};
 
@@ -83,7 +85,10 @@ impl TypedHeader for CSeq {
         if !b.get(end..).unwrap_or(&[]).iter().all(|&c| is_lws(c)) {
             return Err(bad("CSeq", "trailing characters"));
         }
-        Ok(CSeq { seq, method: Method::parse(m)? })
+        Ok(CSeq {
+            seq,
+            method: Method::parse(m)?,
+        })
     }
 }
 
@@ -156,12 +161,18 @@ pub struct RAck {
 impl TypedHeader for RAck {
     const NAME: HeaderName = HeaderName::RAck;
     fn parse(value: &str) -> Result<RAck> {
-        let mut it = value.split(|c: char| c.is_ascii() && is_lws(c as u8)).filter(|p| !p.is_empty());
+        let mut it = value
+            .split(|c: char| c.is_ascii() && is_lws(c as u8))
+            .filter(|p| !p.is_empty());
         let (Some(r), Some(c), Some(m), None) = (it.next(), it.next(), it.next(), it.next()) else {
             return Err(bad("RAck", "expected three fields"));
         };
         let num = |t: &str| parse_u32(t).ok_or(SipError::OutOfRange("RAck number"));
-        Ok(RAck { rseq: num(r)?, cseq: num(c)?, method: Method::parse(m)? })
+        Ok(RAck {
+            rseq: num(r)?,
+            cseq: num(c)?,
+            method: Method::parse(m)?,
+        })
     }
 }
 
@@ -254,7 +265,11 @@ pub struct MediaType {
 impl MediaType {
     /// A media type without parameters.
     pub fn new(top: &str, sub: &str) -> MediaType {
-        MediaType { top: top.into(), sub: sub.into(), params: Params::new() }
+        MediaType {
+            top: top.into(),
+            sub: sub.into(),
+            params: Params::new(),
+        }
     }
 
     /// Parses `type "/" subtype *( SEMI m-parameter )`; `header` names the header in errors.
@@ -267,7 +282,11 @@ impl MediaType {
         }
         let (sub, k) = token(value, j + 1, header)?;
         let params = parse_params_to_end(value, k, header)?;
-        Ok(MediaType { top: top.into(), sub: sub.into(), params })
+        Ok(MediaType {
+            top: top.into(),
+            sub: sub.into(),
+            params,
+        })
     }
 
     /// Case-insensitive comparison of `type/subtype`, ignoring parameters.
@@ -410,7 +429,10 @@ impl TypedHeader for Event {
     const NAME: HeaderName = HeaderName::Event;
     fn parse(value: &str) -> Result<Event> {
         let (package, i) = token(value, 0, "Event")?;
-        Ok(Event { package: package.into(), params: parse_params_to_end(value, i, "Event")? })
+        Ok(Event {
+            package: package.into(),
+            params: parse_params_to_end(value, i, "Event")?,
+        })
     }
 }
 
@@ -474,10 +496,19 @@ impl TypedHeader for SubscriptionState {
     fn parse(value: &str) -> Result<SubscriptionState> {
         let (state, i) = token(value, 0, "Subscription-State")?;
         let (params, end) = parse_params(value, i, "Subscription-State")?;
-        if !value.as_bytes().get(end..).unwrap_or(&[]).iter().all(|&c| is_lws(c)) {
+        if !value
+            .as_bytes()
+            .get(end..)
+            .unwrap_or(&[])
+            .iter()
+            .all(|&c| is_lws(c))
+        {
             return Err(bad("Subscription-State", "trailing characters"));
         }
-        Ok(SubscriptionState { state: state.into(), params })
+        Ok(SubscriptionState {
+            state: state.into(),
+            params,
+        })
     }
 }
 
@@ -556,7 +587,10 @@ mod tests {
         let c = ContentType::parse("multipart/mixed;boundary=7a9cbec02ceef655").unwrap();
         assert!(c.0.is("Multipart", "MIXED"));
         assert_eq!(c.0.params.value("boundary"), Some("7a9cbec02ceef655"));
-        assert!(Accept::parse("*/*").unwrap().0.matches("application", "sdp"));
+        assert!(Accept::parse("*/*")
+            .unwrap()
+            .0
+            .matches("application", "sdp"));
         let e = Event::parse("refer;id=93809824").unwrap();
         assert_eq!((e.package.as_str(), e.id()), ("refer", Some("93809824")));
         let s = SubscriptionState::parse("terminated;reason=timeout;retry-after=30").unwrap();

@@ -24,7 +24,10 @@ pub struct Via {
     pub params: Params,
 }
 
-const ERR: fn(&'static str) -> SipError = |reason| SipError::InvalidHeader { header: "Via", reason };
+const ERR: fn(&'static str) -> SipError = |reason| SipError::InvalidHeader {
+    header: "Via",
+    reason,
+};
 
 fn token_at(s: &str, i: usize) -> Result<(&str, usize)> {
     let b = s.as_bytes();
@@ -81,7 +84,9 @@ impl Via {
     /// `rport`: `None` when absent, `Some(None)` when present without value (a request for
     /// it), `Some(Some(port))` when filled in.
     pub fn rport(&self) -> Option<Option<u16>> {
-        self.params.get("rport").map(|v| v.and_then(|p| p.parse().ok()))
+        self.params
+            .get("rport")
+            .map(|v| v.and_then(|p| p.parse().ok()))
     }
 
     /// The `maddr` parameter.
@@ -119,7 +124,10 @@ impl TypedHeader for Via {
             }
             j += 1;
         } else {
-            while b.get(j).is_some_and(|&c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'_')) {
+            while b
+                .get(j)
+                .is_some_and(|&c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'_'))
+            {
                 j += 1;
             }
         }
@@ -142,7 +150,10 @@ impl TypedHeader for Via {
                 pe += 1;
             }
             port = Some(
-                value.get(ps..pe).and_then(|p| p.parse::<u16>().ok()).ok_or(ERR("bad port"))?,
+                value
+                    .get(ps..pe)
+                    .and_then(|p| p.parse::<u16>().ok())
+                    .ok_or(ERR("bad port"))?,
             );
             j = pe;
         }
@@ -165,7 +176,11 @@ impl TypedHeader for Via {
 
 impl fmt::Display for Via {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}/{}/{} {}", self.protocol, self.version, self.transport, self.host)?;
+        write!(
+            f,
+            "{}/{}/{} {}",
+            self.protocol, self.version, self.transport, self.host
+        )?;
         if let Some(p) = self.port {
             write!(f, ":{p}")?;
         }
@@ -180,7 +195,14 @@ mod tests {
     #[test]
     fn folded_via() {
         let v = Via::parse("SIP  /   2.0\r\n /UDP\r\n    192.0.2.2;branch=390skdjuw").unwrap();
-        assert_eq!((v.protocol.as_str(), v.version.as_str(), v.transport.as_str()), ("SIP", "2.0", "UDP"));
+        assert_eq!(
+            (
+                v.protocol.as_str(),
+                v.version.as_str(),
+                v.transport.as_str()
+            ),
+            ("SIP", "2.0", "UDP")
+        );
         assert_eq!(v.host, "192.0.2.2");
         assert_eq!(v.branch(), Some("390skdjuw"));
         assert_eq!(v.to_string(), "SIP/2.0/UDP 192.0.2.2;branch=390skdjuw");
@@ -188,7 +210,9 @@ mod tests {
 
     #[test]
     fn params_and_ports() {
-        let v = Via::parse("SIP/2.0/UDP [2001:db8::1]:5070;branch=z9hG4bK1;rport;received=10.0.0.1").unwrap();
+        let v =
+            Via::parse("SIP/2.0/UDP [2001:db8::1]:5070;branch=z9hG4bK1;rport;received=10.0.0.1")
+                .unwrap();
         assert_eq!(v.host, "[2001:db8::1]");
         assert_eq!(v.port, Some(5070));
         assert_eq!(v.rport(), Some(None));
@@ -199,7 +223,13 @@ mod tests {
 
     #[test]
     fn bad_vias() {
-        for bad in ["SIP/2.0/UDP 192.0.2.15;;", "SIP/2.0/UDP", "SIP/2.0 host", "SIP/2.0/UDP host:x", ";;"] {
+        for bad in [
+            "SIP/2.0/UDP 192.0.2.15;;",
+            "SIP/2.0/UDP",
+            "SIP/2.0 host",
+            "SIP/2.0/UDP host:x",
+            ";;",
+        ] {
             assert!(Via::parse(bad).is_err(), "{bad}");
         }
     }
