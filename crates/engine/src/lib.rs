@@ -8,8 +8,10 @@
 //! through [`api::Credential`]). The engine is driven the same way by the desktop shell, the
 //! `softphone-cli` binary and the tests.
 
+mod account;
 pub mod api;
 mod runtime;
+pub mod server;
 mod state;
 pub mod target;
 pub mod transport;

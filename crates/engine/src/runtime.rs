@@ -3,6 +3,7 @@
 //! Front ends hold an [`Engine`] handle (cheap to clone). Commands are carried out one at a
 //! time by a single task, so events come out in one total order with gap-free sequence numbers.
 
+use crate::account::{self, AccountCommand, AccountHandle, AccountReport};
 use crate::api::*;
 use crate::state::{validate_account, State};
 use crate::target::{parse_dial_target, DialTarget};
@@ -55,14 +56,21 @@ impl Engine {
     pub fn start(config: EngineConfig) -> Self {
         let (requests, rx) = mpsc::channel(64);
         let (events, _) = broadcast::channel(EVENT_BACKLOG);
+        let (reports, reports_rx) = mpsc::channel(256);
         let task = EngineTask {
             config,
+            accounts: HashMap::new(),
+            reports,
+            generation: 0,
             state: State::default(),
             credentials: HashMap::new(),
             events: events.clone(),
             started: Instant::now(),
         };
-        tokio::spawn(task.run(rx).instrument(tracing::info_span!("engine")));
+        tokio::spawn(
+            task.run(rx, reports_rx)
+                .instrument(tracing::info_span!("engine")),
+        );
         Self { requests, events }
     }
 
@@ -103,6 +111,12 @@ impl Engine {
 
 struct EngineTask {
     config: EngineConfig,
+    /// Running account tasks.
+    accounts: HashMap<AccountId, AccountHandle>,
+    /// Where account tasks report; cloned into each.
+    reports: mpsc::Sender<AccountReport>,
+    /// Tells a restarted account's reports from its predecessor's.
+    generation: u64,
     state: State,
     /// Secrets handed in by the front end; never serialised, never logged.
     credentials: HashMap<AccountId, Credential>,
@@ -111,9 +125,24 @@ struct EngineTask {
 }
 
 impl EngineTask {
-    async fn run(mut self, mut rx: mpsc::Receiver<Request>) {
+    async fn run(
+        mut self,
+        mut rx: mpsc::Receiver<Request>,
+        mut reports: mpsc::Receiver<AccountReport>,
+    ) {
         tracing::info!(user_agent = %self.config.user_agent, "engine started");
-        while let Some(request) = rx.recv().await {
+        loop {
+            let request = tokio::select! {
+                request = rx.recv() => match request {
+                    Some(r) => r,
+                    None => break,
+                },
+                Some(report) = reports.recv() => {
+                    self.on_report(report);
+                    self.publish();
+                    continue;
+                }
+            };
             match request {
                 Request::Command(command, reply) => {
                     let name = command.name();
@@ -128,7 +157,7 @@ impl EngineTask {
                     let _ = reply.send(self.state.snapshot());
                 }
                 Request::Shutdown(reply) => {
-                    self.shutdown();
+                    self.shutdown(&mut reports).await;
                     self.publish();
                     let _ = reply.send(());
                     break;
@@ -149,7 +178,126 @@ impl EngineTask {
         u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX)
     }
 
-    fn shutdown(&mut self) {
+    fn on_report(&mut self, report: AccountReport) {
+        let current =
+            |id: &AccountId, generation: u64, accounts: &HashMap<AccountId, AccountHandle>| {
+                accounts.get(id).is_some_and(|h| h.generation == generation)
+            };
+        match report {
+            AccountReport::State {
+                generation,
+                account_id,
+                state,
+                reason,
+            } => {
+                if current(&account_id, generation, &self.accounts) {
+                    self.state.set_account_state(&account_id, state, reason);
+                }
+            }
+            AccountReport::Expiring {
+                generation,
+                account_id,
+                seconds_left,
+            } => {
+                if current(&account_id, generation, &self.accounts) {
+                    self.state.emit(Event::RegistrationExpiring {
+                        account_id,
+                        expires_in_secs: seconds_left,
+                    });
+                }
+            }
+            AccountReport::Trace {
+                account_id,
+                direction,
+                remote,
+                message,
+            } => {
+                if self.state.debug() {
+                    self.state.emit(Event::SipTrace {
+                        account_id: Some(account_id),
+                        direction,
+                        remote,
+                        message,
+                    });
+                }
+            }
+            AccountReport::Stopped {
+                generation,
+                account_id,
+            } => {
+                if current(&account_id, generation, &self.accounts) {
+                    self.accounts.remove(&account_id);
+                    self.state
+                        .set_account_state(&account_id, AccountState::Stopped, None);
+                }
+            }
+        }
+    }
+
+    fn start_account(&mut self, id: &AccountId) -> Result<(), CommandError> {
+        let config = self.state.account(id)?.config.clone();
+        if self.accounts.contains_key(id) {
+            return Ok(());
+        }
+        self.generation += 1;
+        let handle = account::spawn(
+            self.generation,
+            config,
+            self.credentials.get(id).cloned(),
+            self.config.user_agent.clone(),
+            self.state.debug(),
+            self.reports.clone(),
+        );
+        self.accounts.insert(id.clone(), handle);
+        Ok(())
+    }
+
+    fn stop_account(&mut self, id: &AccountId) {
+        if let Some(handle) = self.accounts.get(id) {
+            if handle.commands.try_send(AccountCommand::Stop).is_err() {
+                if let Some(handle) = self.accounts.remove(id) {
+                    handle.task.abort();
+                }
+                self.state
+                    .set_account_state(id, AccountState::Stopped, None);
+            }
+        }
+    }
+
+    fn tell_account(
+        &mut self,
+        id: &AccountId,
+        command: AccountCommand,
+    ) -> Result<(), CommandError> {
+        self.state.account(id)?;
+        let handle = self.accounts.get(id).ok_or_else(|| {
+            CommandError::new(
+                ErrorCode::InvalidState,
+                format!("account {id} is not started"),
+            )
+        })?;
+        handle.commands.try_send(command).map_err(|_| {
+            CommandError::new(ErrorCode::InvalidState, format!("account {id} is busy"))
+        })
+    }
+
+    async fn shutdown(&mut self, reports: &mut mpsc::Receiver<AccountReport>) {
+        // Unregister every account, waiting a bounded time for the registrar's answers.
+        let ids: Vec<AccountId> = self.accounts.keys().cloned().collect();
+        for id in &ids {
+            self.stop_account(id);
+        }
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(3);
+        while !self.accounts.is_empty() {
+            match tokio::time::timeout_at(deadline, reports.recv()).await {
+                Ok(Some(report)) => self.on_report(report),
+                _ => break,
+            }
+        }
+        for (id, handle) in self.accounts.drain() {
+            handle.task.abort();
+            tracing::warn!(account = %id, "account did not stop in time");
+        }
         let now = self.now_ms();
         let calls: Vec<CallId> = self
             .state
@@ -183,20 +331,43 @@ impl EngineTask {
                 if let Some(c) = credential {
                     self.credentials.insert(account.id.clone(), c);
                 }
+                let id = account.id.clone();
                 self.state.set_account(*account, has);
+                if self.accounts.contains_key(&id) {
+                    // New settings take effect at once: restart the account's connection.
+                    self.stop_account(&id);
+                    self.accounts.remove(&id);
+                    self.start_account(&id)?;
+                }
                 Ok(CommandOutcome::Done)
             }
             Command::RemoveAccount { account_id } => {
+                self.stop_account(&account_id);
+                self.accounts.remove(&account_id);
                 self.state.remove_account(&account_id)?;
                 self.credentials.remove(&account_id);
                 Ok(CommandOutcome::Done)
             }
-            Command::StartAccount { account_id }
-            | Command::StopAccount { account_id }
-            | Command::Register { account_id }
-            | Command::Unregister { account_id, .. } => {
+            Command::StartAccount { account_id } => {
+                self.start_account(&account_id)?;
+                Ok(CommandOutcome::Done)
+            }
+            Command::StopAccount { account_id } => {
                 self.state.account(&account_id)?;
-                Err(Self::unsupported("SIP registration"))
+                self.stop_account(&account_id);
+                Ok(CommandOutcome::Done)
+            }
+            Command::Register { account_id } => {
+                if self.accounts.contains_key(&account_id) {
+                    self.tell_account(&account_id, AccountCommand::Register)?;
+                } else {
+                    self.start_account(&account_id)?;
+                }
+                Ok(CommandOutcome::Done)
+            }
+            Command::Unregister { account_id, all } => {
+                self.tell_account(&account_id, AccountCommand::Unregister { all })?;
+                Ok(CommandOutcome::Done)
             }
             Command::Dial {
                 account_id, target, ..
@@ -239,6 +410,9 @@ impl EngineTask {
             }
             Command::SetDebug { enabled } => {
                 self.state.set_debug(enabled);
+                for handle in self.accounts.values() {
+                    let _ = handle.commands.try_send(AccountCommand::SetDebug(enabled));
+                }
                 Ok(CommandOutcome::Done)
             }
             Command::SetDoNotDisturb { enabled } => {

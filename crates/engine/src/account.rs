@@ -1,0 +1,579 @@
+//! One account's connection and registration: a tokio task that owns the link to the server,
+//! drives the sans-IO [`Registration`], answers what arrives, and reconnects with backoff.
+
+use crate::api::{AccountConfig, AccountId, AccountState, Credential, Reason, TraceDirection};
+use crate::server::{aor_domain, resolve, server_address};
+use crate::transport::{connect, Link, LinkConfig, LinkEvent, LinkKind, TlsOptions};
+use rand::{RngCore, SeedableRng};
+use softphone_sip::ua::{
+    AuthSecret, RandomSource, Registration, RegistrationConfig, RegistrationEvent,
+    RegistrationState, TimerConfig,
+};
+use softphone_sip::{FramerConfig, FramerEvent, HeaderName, Message, StreamFramer};
+use std::time::Duration;
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+use tracing::Instrument;
+
+/// What the engine asks an account task to do.
+#[derive(Debug)]
+pub(crate) enum AccountCommand {
+    Register,
+    Unregister { all: bool },
+    SetDebug(bool),
+    Stop,
+}
+
+/// What an account task tells the engine.
+#[derive(Debug)]
+pub(crate) enum AccountReport {
+    State {
+        generation: u64,
+        account_id: AccountId,
+        state: AccountState,
+        reason: Option<Reason>,
+    },
+    Expiring {
+        generation: u64,
+        account_id: AccountId,
+        seconds_left: u32,
+    },
+    Trace {
+        account_id: AccountId,
+        direction: TraceDirection,
+        remote: String,
+        message: String,
+    },
+    Stopped {
+        generation: u64,
+        account_id: AccountId,
+    },
+}
+
+/// The engine's handle on a running account task.
+#[derive(Debug)]
+pub(crate) struct AccountHandle {
+    pub(crate) generation: u64,
+    pub(crate) commands: mpsc::Sender<AccountCommand>,
+    pub(crate) task: tokio::task::JoinHandle<()>,
+}
+
+/// OS-seeded randomness for tags, branches and nonces.
+struct OsRandom(rand::rngs::StdRng);
+
+impl RandomSource for OsRandom {
+    fn next_u64(&mut self) -> u64 {
+        self.0.next_u64()
+    }
+}
+
+fn os_random() -> Box<dyn RandomSource> {
+    Box::new(OsRandom(rand::rngs::StdRng::from_entropy()))
+}
+
+/// Starts an account task.
+pub(crate) fn spawn(
+    generation: u64,
+    config: AccountConfig,
+    credential: Option<Credential>,
+    user_agent: String,
+    debug: bool,
+    reports: mpsc::Sender<AccountReport>,
+) -> AccountHandle {
+    let (tx, rx) = mpsc::channel(16);
+    let span = tracing::info_span!("account", id = %config.id);
+    let task = AccountTask {
+        generation,
+        config,
+        credential,
+        user_agent,
+        debug,
+        reports,
+        commands: rx,
+        instance_id: format!("urn:uuid:{}", uuid_v4()),
+    };
+    let task = tokio::spawn(task.run().instrument(span));
+    AccountHandle {
+        generation,
+        commands: tx,
+        task,
+    }
+}
+
+fn uuid_v4() -> String {
+    let mut rng = rand::rngs::StdRng::from_entropy();
+    let mut b = [0u8; 16];
+    rng.fill_bytes(&mut b);
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h = hex_lower(&b);
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..]
+    )
+}
+
+fn hex_lower(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Replaces credentials in a SIP message so traces never carry them.
+pub(crate) fn redact(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        let name = line.split(':').next().unwrap_or_default().trim();
+        if name.eq_ignore_ascii_case("authorization")
+            || name.eq_ignore_ascii_case("proxy-authorization")
+        {
+            let scheme = line
+                .split_once(':')
+                .map(|(_, v)| v.trim_start().split(' ').next().unwrap_or_default())
+                .unwrap_or_default();
+            out.push_str(name);
+            out.push_str(": ");
+            out.push_str(scheme);
+            out.push_str(" <redacted>\r\n");
+        } else {
+            out.push_str(line);
+        }
+    }
+    out
+}
+
+/// How the task left its connected phase.
+enum Exit {
+    /// Reconnect after the backoff delay.
+    Reconnect,
+    /// A final failure: wait for the user.
+    Idle,
+    /// Stop the task.
+    Stop,
+}
+
+struct AccountTask {
+    generation: u64,
+    config: AccountConfig,
+    credential: Option<Credential>,
+    user_agent: String,
+    debug: bool,
+    reports: mpsc::Sender<AccountReport>,
+    commands: mpsc::Receiver<AccountCommand>,
+    instance_id: String,
+}
+
+struct Connected {
+    link: Link,
+    events: mpsc::Receiver<LinkEvent>,
+    framer: Option<StreamFramer>,
+    registration: Registration,
+}
+
+impl AccountTask {
+    async fn report(&self, state: AccountState, reason: Option<Reason>) {
+        let _ = self
+            .reports
+            .send(AccountReport::State {
+                generation: self.generation,
+                account_id: self.config.id.clone(),
+                state,
+                reason,
+            })
+            .await;
+    }
+
+    async fn run(mut self) {
+        let min = Duration::from_secs(u64::from(self.config.reconnect_min_secs.max(1)));
+        let max = Duration::from_secs(u64::from(self.config.reconnect_max_secs.max(1))).max(min);
+        let mut backoff = min;
+        loop {
+            self.report(AccountState::Connecting, None).await;
+            let exit = match self.connect().await {
+                Ok(connected) => {
+                    self.report(AccountState::Connected, None).await;
+                    self.connected(connected, &mut backoff, min).await
+                }
+                Err(reason) => {
+                    tracing::warn!(%reason, "connect failed");
+                    self.report(AccountState::Failed, Some(Reason::local(reason)))
+                        .await;
+                    Exit::Reconnect
+                }
+            };
+            let wait = match exit {
+                Exit::Stop => break,
+                Exit::Reconnect => {
+                    let wait = backoff;
+                    backoff = (backoff * 2).min(max);
+                    Some(wait)
+                }
+                Exit::Idle => None,
+            };
+            // Wait for the backoff (or, after a final failure, for the user), obeying commands.
+            let deadline = wait.map(|w| Instant::now() + w);
+            let stop = loop {
+                let command = match deadline {
+                    Some(d) => match tokio::time::timeout_at(d, self.commands.recv()).await {
+                        Ok(c) => c,
+                        Err(_) => break false,
+                    },
+                    None => self.commands.recv().await,
+                };
+                match command {
+                    None | Some(AccountCommand::Stop) => break true,
+                    Some(AccountCommand::Register) => {
+                        backoff = min;
+                        break false;
+                    }
+                    Some(AccountCommand::SetDebug(on)) => self.debug = on,
+                    Some(AccountCommand::Unregister { .. }) => {}
+                }
+            };
+            if stop {
+                break;
+            }
+        }
+        self.report(AccountState::Stopped, None).await;
+        let _ = self
+            .reports
+            .send(AccountReport::Stopped {
+                generation: self.generation,
+                account_id: self.config.id.clone(),
+            })
+            .await;
+    }
+
+    async fn connect(&self) -> Result<Connected, String> {
+        let server = server_address(&self.config).map_err(|e| e.detail)?;
+        let addrs = resolve(&server).await?;
+        let mut last_error = String::from("no address to try");
+        for addr in addrs {
+            let (tx, rx) = mpsc::channel(256);
+            let link_config = LinkConfig {
+                kind: server.kind,
+                remote: addr,
+                server_name: server.host.clone(),
+                ws_path: server.ws_path.clone(),
+                tls: TlsOptions {
+                    verify: self.config.tls_verify,
+                    extra_ca_file: self.config.tls_ca_file.clone().map(Into::into),
+                },
+            };
+            match connect(&link_config, tx).await {
+                Ok(link) => {
+                    tracing::info!(kind = ?server.kind, remote = %addr, local = %link.local_addr(), "connected");
+                    let registration = self.registration(&link, &server.host);
+                    let framer = server
+                        .kind
+                        .is_stream()
+                        .then(|| StreamFramer::new(FramerConfig::default()));
+                    return Ok(Connected {
+                        link,
+                        events: rx,
+                        framer,
+                        registration,
+                    });
+                }
+                Err(e) => last_error = e.to_string(),
+            }
+        }
+        Err(last_error)
+    }
+
+    fn registration(&self, link: &Link, server_host: &str) -> Registration {
+        let c = &self.config;
+        let aor = if c.address.to_ascii_lowercase().starts_with("sip") {
+            c.address.clone()
+        } else {
+            format!("sip:{}", c.address)
+        };
+        let domain = aor_domain(&aor).unwrap_or_else(|| server_host.to_string());
+        let user = aor
+            .split_once(':')
+            .map_or("", |(_, r)| r)
+            .split('@')
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        let kind = link.kind();
+        let transport = kind.via_token().to_ascii_lowercase();
+        let local = link.local_addr();
+        let (sent_by, contact) = match kind {
+            // RFC 7118 §5: a WebSocket client has no reachable address of its own.
+            LinkKind::Ws | LinkKind::Wss => {
+                let host = format!("{}.invalid", &self.instance_id[9..21]);
+                (
+                    host.clone(),
+                    format!("sip:{user}@{host};transport={transport}"),
+                )
+            }
+            _ => (
+                local.to_string(),
+                format!("sip:{user}@{local};transport={transport}"),
+            ),
+        };
+        let secret = self.credential.as_ref().map(|c| match c {
+            Credential::Password(s) => AuthSecret::Password(s.expose().to_string()),
+            Credential::Ha1(s) => AuthSecret::Ha1(s.expose().to_string()),
+            Credential::BearerToken(s) => AuthSecret::Bearer(s.expose().to_string()),
+        });
+        let config = RegistrationConfig {
+            aor,
+            registrar: format!("sip:{domain}"),
+            display_name: c.display_name.clone(),
+            auth_user: c.auth_user.clone(),
+            realm: c.realm.clone(),
+            secret,
+            expires: c.register_expires,
+            contact,
+            instance_id: Some(self.instance_id.clone()),
+            via_transport: kind.via_token().to_string(),
+            via_sent_by: sent_by,
+            reliable: kind.is_reliable(),
+            route: c.outbound_proxy.as_ref().map(|p| {
+                let p = p.trim().trim_start_matches('<').trim_end_matches('>');
+                if p.contains(";lr") {
+                    format!("<{p}>")
+                } else {
+                    format!("<{p};lr>")
+                }
+            }),
+            user_agent: c
+                .user_agent
+                .clone()
+                .unwrap_or_else(|| self.user_agent.clone()),
+            custom_headers: c
+                .custom_headers
+                .iter()
+                .map(|h| (h.name.clone(), h.value.clone()))
+                .collect(),
+            timers: TimerConfig::default(),
+        };
+        Registration::new(config, os_random())
+    }
+
+    async fn send(&self, link: &Link, bytes: Vec<u8>) {
+        if self.debug {
+            let _ = self
+                .reports
+                .send(AccountReport::Trace {
+                    account_id: self.config.id.clone(),
+                    direction: TraceDirection::Sent,
+                    remote: link.remote_addr().to_string(),
+                    message: redact(&bytes),
+                })
+                .await;
+        }
+        if let Err(e) = link.send(bytes).await {
+            tracing::debug!(error = %e, "send failed");
+        }
+    }
+
+    /// Sends what the registration queued and turns its events into reports. Returns how
+    /// the connected phase should end, if it should.
+    async fn flush(
+        &mut self,
+        c: &mut Connected,
+        backoff: &mut Duration,
+        min: Duration,
+    ) -> Option<Exit> {
+        while let Some(bytes) = c.registration.poll_transmit() {
+            self.send(&c.link, bytes).await;
+        }
+        let mut exit = None;
+        while let Some(event) = c.registration.poll_event() {
+            match event {
+                RegistrationEvent::Registering => {
+                    self.report(AccountState::Registering, None).await;
+                }
+                RegistrationEvent::Registered { expires } => {
+                    *backoff = min;
+                    tracing::info!(expires, "registered");
+                    self.report(AccountState::Registered, None).await;
+                }
+                RegistrationEvent::Expiring { seconds_left } => {
+                    let _ = self
+                        .reports
+                        .send(AccountReport::Expiring {
+                            generation: self.generation,
+                            account_id: self.config.id.clone(),
+                            seconds_left,
+                        })
+                        .await;
+                }
+                RegistrationEvent::Unregistered => {
+                    self.report(AccountState::Connected, Some(Reason::local("unregistered")))
+                        .await;
+                }
+                RegistrationEvent::Failed {
+                    code,
+                    reason,
+                    retry,
+                } => {
+                    tracing::warn!(?code, %reason, retry, "registration failed");
+                    let reason = match code {
+                        Some(code) => Reason::sip(code, reason),
+                        None => Reason::local(reason),
+                    };
+                    self.report(AccountState::Failed, Some(reason)).await;
+                    exit = Some(if retry { Exit::Reconnect } else { Exit::Idle });
+                }
+            }
+        }
+        exit
+    }
+
+    async fn on_message(&mut self, c: &mut Connected, message: Message) {
+        let now = Instant::now().into_std();
+        if message.is_request() {
+            self.answer_request(c, &message).await;
+        } else if !c.registration.on_response(now, &message) {
+            tracing::debug!(status = ?message.status(), "response matches no transaction; dropped");
+        }
+    }
+
+    /// Answers requests that reach the account. Calls are not handled by this build yet, so
+    /// INVITEs get an honest 480; OPTIONS (keepalive probes) get 200.
+    async fn answer_request(&mut self, c: &mut Connected, request: &Message) {
+        let method = request
+            .method()
+            .map(|m| m.as_str().to_string())
+            .unwrap_or_default();
+        let (code, reason) = match method.as_str() {
+            "ACK" => return,
+            "OPTIONS" => (200, "OK"),
+            "INVITE" => (480, "Temporarily Unavailable"),
+            "BYE" | "CANCEL" => (481, "Call/Transaction Does Not Exist"),
+            _ => (501, "Not Implemented"),
+        };
+        let mut response = Message::response_to(request, code, reason);
+        if let Ok(to) = request.to() {
+            if to.0.tag().is_none() {
+                let tag = uuid_v4().replace('-', "");
+                let mut to = to;
+                to.0.set_tag(&tag[..12]);
+                response.set_typed(&to);
+            }
+        }
+        response.push_header(HeaderName::UserAgent, &self.user_agent);
+        self.send(&c.link, response.to_bytes()).await;
+    }
+
+    async fn on_data(&mut self, c: &mut Connected, bytes: Vec<u8>) {
+        if self.debug {
+            let _ = self
+                .reports
+                .send(AccountReport::Trace {
+                    account_id: self.config.id.clone(),
+                    direction: TraceDirection::Received,
+                    remote: c.link.remote_addr().to_string(),
+                    message: redact(&bytes),
+                })
+                .await;
+        }
+        let mut messages = Vec::new();
+        match &mut c.framer {
+            None => {
+                // UDP keepalives and stray CRLFs are not messages.
+                if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+                    return;
+                }
+                match Message::parse(&bytes) {
+                    Ok(m) => messages.push(m),
+                    Err(e) => {
+                        tracing::debug!(error = %e, len = bytes.len(), "malformed datagram dropped")
+                    }
+                }
+            }
+            Some(framer) => {
+                framer.push(&bytes);
+                while let Some(event) = framer.poll() {
+                    match event {
+                        Ok(FramerEvent::Message(m)) => messages.push(m),
+                        Ok(FramerEvent::Ping) => {
+                            let _ = c.link.send(b"\r\n".to_vec()).await;
+                        }
+                        Ok(FramerEvent::Pong) => {}
+                        Ok(FramerEvent::Rejected { error, .. }) => {
+                            tracing::debug!(%error, "oversized message skipped");
+                        }
+                        Err(e) => {
+                            tracing::warn!(error = %e, "stream framing failed; reconnecting");
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+        for m in messages {
+            self.on_message(c, m).await;
+        }
+    }
+
+    async fn connected(&mut self, mut c: Connected, backoff: &mut Duration, min: Duration) -> Exit {
+        if self.config.register {
+            c.registration.register(Instant::now().into_std());
+        } else {
+            self.report(AccountState::Ready, None).await;
+        }
+        let mut stopping = false;
+        loop {
+            if let Some(exit) = self.flush(&mut c, backoff, min).await {
+                return if stopping { Exit::Stop } else { exit };
+            }
+            if stopping && !matches!(c.registration.state(), RegistrationState::Unregistering) {
+                return Exit::Stop;
+            }
+            if c.framer.as_ref().is_some_and(StreamFramer::is_failed) {
+                c.registration.on_transport_error("unparsable stream");
+                continue;
+            }
+            let wake = c.registration.poll_timeout().map(Instant::from_std);
+            let sleep = async {
+                match wake {
+                    Some(t) => tokio::time::sleep_until(t).await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                event = c.events.recv() => {
+                    let why = match event {
+                        Some(LinkEvent::Data(bytes)) => {
+                            self.on_data(&mut c, bytes).await;
+                            continue;
+                        }
+                        Some(LinkEvent::Closed(why)) => why,
+                        None => "link ended".to_string(),
+                    };
+                    tracing::warn!(%why, "link closed");
+                    c.registration.on_transport_error(&why);
+                    if stopping {
+                        return Exit::Stop;
+                    }
+                }
+                command = self.commands.recv() => match command {
+                    Some(AccountCommand::Register) => c.registration.register(Instant::now().into_std()),
+                    Some(AccountCommand::Unregister { all }) => {
+                        c.registration.unregister(Instant::now().into_std(), all);
+                        self.report(AccountState::Unregistering, None).await;
+                    }
+                    Some(AccountCommand::SetDebug(on)) => self.debug = on,
+                    Some(AccountCommand::Stop) | None => {
+                        if matches!(c.registration.state(), RegistrationState::Registered | RegistrationState::Registering) {
+                            c.registration.unregister(Instant::now().into_std(), false);
+                            self.report(AccountState::Unregistering, None).await;
+                            stopping = true;
+                        } else {
+                            return Exit::Stop;
+                        }
+                    }
+                },
+                () = sleep => c.registration.on_timeout(Instant::now().into_std()),
+            }
+        }
+    }
+}
