@@ -52,6 +52,9 @@ cmd_install() {
   for p in "${APT_PKGS[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
   done
+  # node/npm only when absent (a NodeSource nodejs already bundles npm and conflicts with it)
+  command -v node >/dev/null || missing+=(nodejs)
+  command -v npm >/dev/null || missing+=(npm)
   if ((${#missing[@]})); then
     local sudo=()
     ((EUID == 0)) || sudo=(sudo)
@@ -81,16 +84,22 @@ cmd_install() {
 # ---------------------------------------------------------------------------- processes
 # $RUN/pids: "name pid starttime" per process started; stop kills exactly those. The start time
 # (and the PID namespace, part of the recorded value) guard against recycled or foreign PIDs.
+stat_field() { # pid n: field n of /proc/pid/stat counted after "(comm)" (1 = state)
+  local s
+  s="$(cat "/proc/$1/stat" 2>/dev/null)" || return 0
+  s="${s##*) }"
+  awk -v n="$2" '{print $n}' <<<"$s"
+}
 starttime() {
   local st
-  st="$(awk '{print $22}' "/proc/$1/stat" 2>/dev/null || true)"
+  st="$(stat_field "$1" 20)"
   [[ -z "$st" ]] || echo "$st@$(readlink /proc/self/ns/pid 2>/dev/null | tr -dc 0-9)"
 }
 alive() { # pid starttime; a zombie leader whose other threads still run counts as alive
   local tasks
   [[ -r /proc/$1/stat ]] || return 1
   [[ -z "${2:-}" || "$(starttime "$1")" == "$2" ]] || return 1
-  [[ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != Z ]] && return 0
+  [[ "$(stat_field "$1" 1)" != Z ]] && return 0
   tasks=("/proc/$1/task/"*)
   ((${#tasks[@]} > 1))
 }
