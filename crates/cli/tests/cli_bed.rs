@@ -1,0 +1,140 @@
+//! The CLI as scripts use it, against the bed's Kamailio (bed tier).
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a panic is a failed test"
+)]
+
+use std::process::Command;
+
+fn bed(var: &str) -> String {
+    std::env::var(var)
+        .unwrap_or_else(|_| panic!("{var} is not set: run inside tests/bed/bed.sh run"))
+}
+
+fn account_file(dir: &std::path::Path, transport: &str, server: &str) -> std::path::PathBuf {
+    let path = dir.join(format!("{transport}.toml"));
+    std::fs::write(
+        &path,
+        format!(
+            "address = \"sip:{}@{}\"\ntransport = \"{transport}\"\nserver = \"{server}\"\ntls_ca_file = \"{}\"\n",
+            bed("BED_USER3"),
+            bed("BED_DOMAIN"),
+            bed("BED_TLS_CA")
+        ),
+    )
+    .unwrap();
+    path
+}
+
+fn cli(account: &std::path::Path, password: &str, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_softphone-cli"))
+        .arg("--account")
+        .arg(account)
+        .args(["--timeout", "15"])
+        .args(args)
+        .env("SOFTPHONE_PASSWORD", password)
+        .output()
+        .unwrap()
+}
+
+#[test]
+#[ignore = "needs the test bed (Kamailio)"]
+fn register_prints_json_events_and_exits_zero() {
+    let dir = tempdir();
+    for (transport, server) in [
+        ("udp", bed("BED_SIP_UDP")),
+        ("tls", bed("BED_SIP_TLS")),
+        ("wss", bed("BED_SIP_WSS")),
+    ] {
+        let out = cli(
+            &account_file(&dir, transport, &server),
+            &bed("BED_PASS3"),
+            &["register"],
+        );
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{transport}: {stdout}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let states: Vec<String> = stdout
+            .lines()
+            .map(|l| {
+                serde_json::from_str::<serde_json::Value>(l).expect("one JSON object per line")
+            })
+            .filter(|v| v["type"] == "account_state_changed")
+            .map(|v| v["state"].as_str().unwrap().to_string())
+            .collect();
+        assert!(
+            states.contains(&"registered".to_string()),
+            "{transport}: {states:?}"
+        );
+        assert_eq!(
+            states.last().map(String::as_str),
+            Some("stopped"),
+            "{transport}: unregistered and stopped"
+        );
+        assert!(!stdout.contains(&bed("BED_PASS3")));
+    }
+}
+
+#[test]
+#[ignore = "needs the test bed (Kamailio)"]
+fn wrong_password_exits_with_a_clear_message() {
+    let dir = tempdir();
+    let out = cli(
+        &account_file(&dir, "tcp", &bed("BED_SIP_TCP")),
+        "wrong",
+        &["register"],
+    );
+    assert_eq!(out.status.code(), Some(4));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("registration failed: 401 wrong user name or password"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn bad_input_exits_non_zero_with_a_message() {
+    let dir = tempdir();
+    let missing = Command::new(env!("CARGO_BIN_EXE_softphone-cli"))
+        .args(["--account", "/nonexistent/account.toml", "register"])
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("cannot read account file"));
+    let with_password = dir.join("p.toml");
+    std::fs::write(&with_password, "address = \"a@b\"\npassword = \"x\"\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_softphone-cli"))
+        .arg("--account")
+        .arg(&with_password)
+        .arg("register")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("SOFTPHONE_PASSWORD"));
+    let usage = Command::new(env!("CARGO_BIN_EXE_softphone-cli"))
+        .arg("frobnicate")
+        .output()
+        .unwrap();
+    assert_eq!(usage.status.code(), Some(2));
+}
+
+fn tempdir() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "softphone-cli-test-{}-{}",
+        std::process::id(),
+        rand_suffix()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn rand_suffix() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos())
+}
