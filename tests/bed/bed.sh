@@ -127,7 +127,7 @@ wait_port() { wait_for "$1/$2" "${3:-10}" listening "$1" "$2"; }
 
 cmd_stop() {
   [[ -f "$RUN/pids" ]] || return 0
-  local name pid st pids=() i n
+  local name pid st p pids=() i n
   # baresip first (they de-REGISTER while kamailio is still up); a second TERM makes
   # baresip quit without waiting; KILL whatever is left after 5 s.
   while read -r name pid st; do
