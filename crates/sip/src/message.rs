@@ -225,7 +225,7 @@ impl Message {
         let hs = nl + 1;
         let len = input.len();
         let mut pos = hs;
-        let mut raw: Vec<(usize, usize, usize, usize)> = Vec::with_capacity(16);
+        let mut entries: Vec<Entry> = Vec::with_capacity(16);
         let mut cl = ClState::Absent;
         let head_end;
         let body_start;
@@ -257,13 +257,28 @@ impl Message {
                 }
                 _ => {}
             }
+            // header name: token characters, optional whitespace, colon
+            let mut ne = pos;
+            while input.get(ne).is_some_and(|&b| is_token_char(b)) {
+                ne += 1;
+            }
+            let mut colon = ne;
+            while input.get(colon).is_some_and(|&b| is_ws(b)) {
+                colon += 1;
+            }
+            match input.get(colon) {
+                Some(b':') if ne > pos => {}
+                None => return Err(SipError::Incomplete("header line not terminated")),
+                Some(b'\n') | Some(b'\r') => {
+                    return Err(SipError::InvalidHeaderLine("missing colon"))
+                }
+                Some(_) => return Err(SipError::InvalidHeaderLine("bad header name")),
+            }
             // one logical line, with folding
-            let mut search = pos;
+            let mut search = colon + 1;
             let eol = loop {
                 match find_byte(input, search, b'\n') {
-                    None => {
-                        return Err(SipError::Incomplete("header line not terminated"));
-                    }
+                    None => return Err(SipError::Incomplete("header line not terminated")),
                     Some(n) => {
                         if input.get(n + 1).is_some_and(|&b| is_ws(b)) {
                             search = n + 1;
@@ -273,17 +288,6 @@ impl Message {
                     }
                 }
             };
-            let colon = find_byte(input, pos, b':')
-                .filter(|&c| c < eol)
-                .ok_or(SipError::InvalidHeaderLine("missing colon"))?;
-            let mut ne = colon;
-            while ne > pos && input.get(ne - 1).is_some_and(|&b| is_ws(b)) {
-                ne -= 1;
-            }
-            let name = input.get(pos..ne).unwrap_or(&[]);
-            if name.is_empty() || !name.iter().all(|&b| is_token_char(b)) {
-                return Err(SipError::InvalidHeaderLine("bad header name"));
-            }
             let mut vs = colon + 1;
             while vs < eol && input.get(vs).is_some_and(|&b| crate::grammar::is_lws(b)) {
                 vs += 1;
@@ -292,35 +296,29 @@ impl Message {
             while ve > vs && input.get(ve - 1).is_some_and(|&b| is_ws(b) || b == b'\r') {
                 ve -= 1;
             }
-            raw.push((pos, ne, vs, ve));
-            pos = eol + 1;
-        }
-        let head_bytes = input.get(hs..head_end).unwrap_or(&[]);
-        let head = std::str::from_utf8(head_bytes).map_err(|_| SipError::InvalidUtf8)?;
-
-        let mut entries = Vec::with_capacity(raw.len());
-        for &(ns, ne, vs, ve) in &raw {
-            let name_text = head.get(ns - hs..ne - hs).unwrap_or("");
-            let name = HeaderName::from_name(name_text);
+            let name = HeaderName::from_bytes(input.get(pos..ne).unwrap_or(&[]));
             if name == HeaderName::ContentLength {
-                let v = head.get(vs - hs..ve - hs).unwrap_or("");
-                let n = parse_u64(trim_lws(v));
+                let v = input.get(vs..ve).unwrap_or(&[]);
+                let n = std::str::from_utf8(v)
+                    .ok()
+                    .and_then(|v| parse_u64(trim_lws(v)));
                 cl = match (cl, n) {
                     (ClState::Absent, Some(n)) => ClState::One(n),
-                    (ClState::One(a), Some(n)) if a == n => ClState::Conflicting,
-                    (ClState::One(_), Some(_)) => ClState::Conflicting,
-                    (ClState::Conflicting, _) => ClState::Conflicting,
+                    (ClState::One(_), Some(_)) | (ClState::Conflicting, _) => ClState::Conflicting,
                     (_, None) | (ClState::Invalid, _) => ClState::Invalid,
                 };
             }
             entries.push(Entry {
                 name,
-                name_start: ns - hs,
+                name_start: pos - hs,
                 name_end: ne - hs,
                 value_start: vs - hs,
                 value_end: ve - hs,
             });
+            pos = eol + 1;
         }
+        let head_bytes = input.get(hs..head_end).unwrap_or(&[]);
+        let head = std::str::from_utf8(head_bytes).map_err(|_| SipError::InvalidUtf8)?;
 
         let available = len - body_start;
         let (body_len, framing) = match (cl, mode) {

@@ -285,6 +285,16 @@ impl Uri {
             {
                 return Err(SipError::InvalidUri("empty parameter"));
             }
+            let name = |p: &[u8]| -> Vec<u8> {
+                let n = p.split(|&c| c == b'=').next().unwrap_or(&[]);
+                unescape(std::str::from_utf8(n).unwrap_or("")).to_ascii_lowercase()
+            };
+            let names: Vec<Vec<u8>> = params.split(|&c| c == b';').map(name).collect();
+            for (i, n) in names.iter().enumerate() {
+                if names.get(i + 1..).unwrap_or(&[]).contains(n) {
+                    return Err(SipError::InvalidUri("duplicate parameter"));
+                }
+            }
         } else {
             self.params = (i, i);
         }
@@ -657,6 +667,7 @@ mod tests {
             "tel:",
             "x:",
             "sip:host?",
+            "sip:host;a=1;A",
         ] {
             assert!(Uri::parse(bad).is_err(), "{bad}");
         }

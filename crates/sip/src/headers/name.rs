@@ -37,6 +37,7 @@ macro_rules! header_names {
                 }
             }
 
+            #[cfg(test)]
             const ALL: &'static [(HeaderName, &'static str)] = &[
                 $( (HeaderName::$variant, $text), )*
             ];
@@ -107,11 +108,117 @@ header_names! {
     WwwAuthenticate => "WWW-Authenticate", list: false;
 }
 
+/// Full-name lookup: candidates of the same length, compared case-insensitively.
+fn lookup_full(b: &[u8]) -> HeaderName {
+    let candidates: &[(HeaderName, &[u8])] = match b.len() {
+        2 => &[(HeaderName::To, b"To")],
+        3 => &[(HeaderName::Via, b"Via")],
+        4 => &[
+            (HeaderName::CSeq, b"CSeq"),
+            (HeaderName::Date, b"Date"),
+            (HeaderName::From, b"From"),
+            (HeaderName::Path, b"Path"),
+            (HeaderName::RAck, b"RAck"),
+            (HeaderName::RSeq, b"RSeq"),
+        ],
+        5 => &[
+            (HeaderName::Allow, b"Allow"),
+            (HeaderName::Event, b"Event"),
+            (HeaderName::Route, b"Route"),
+        ],
+        6 => &[
+            (HeaderName::Accept, b"Accept"),
+            (HeaderName::MinSe, b"Min-SE"),
+            (HeaderName::Reason, b"Reason"),
+            (HeaderName::Server, b"Server"),
+        ],
+        7 => &[
+            (HeaderName::CallId, b"Call-ID"),
+            (HeaderName::Contact, b"Contact"),
+            (HeaderName::Expires, b"Expires"),
+            (HeaderName::Require, b"Require"),
+            (HeaderName::Subject, b"Subject"),
+            (HeaderName::Warning, b"Warning"),
+        ],
+        8 => &[
+            (HeaderName::Identity, b"Identity"),
+            (HeaderName::Priority, b"Priority"),
+            (HeaderName::ReferTo, b"Refer-To"),
+            (HeaderName::Replaces, b"Replaces"),
+            (HeaderName::ReplyTo, b"Reply-To"),
+        ],
+        9 => &[
+            (HeaderName::CallInfo, b"Call-Info"),
+            (HeaderName::Supported, b"Supported"),
+            (HeaderName::Timestamp, b"Timestamp"),
+        ],
+        10 => &[
+            (HeaderName::AlertInfo, b"Alert-Info"),
+            (HeaderName::ErrorInfo, b"Error-Info"),
+            (HeaderName::UserAgent, b"User-Agent"),
+        ],
+        11 => &[
+            (HeaderName::InReplyTo, b"In-Reply-To"),
+            (HeaderName::MinExpires, b"Min-Expires"),
+            (HeaderName::ReferredBy, b"Referred-By"),
+            (HeaderName::RetryAfter, b"Retry-After"),
+            (HeaderName::Unsupported, b"Unsupported"),
+        ],
+        12 => &[
+            (HeaderName::AllowEvents, b"Allow-Events"),
+            (HeaderName::ContentType, b"Content-Type"),
+            (HeaderName::MaxForwards, b"Max-Forwards"),
+            (HeaderName::MimeVersion, b"MIME-Version"),
+            (HeaderName::Organization, b"Organization"),
+            (HeaderName::RecordRoute, b"Record-Route"),
+        ],
+        13 => &[
+            (HeaderName::Authorization, b"Authorization"),
+            (HeaderName::ProxyRequire, b"Proxy-Require"),
+            (HeaderName::ServiceRoute, b"Service-Route"),
+        ],
+        14 => &[(HeaderName::ContentLength, b"Content-Length")],
+        15 => &[
+            (HeaderName::AcceptEncoding, b"Accept-Encoding"),
+            (HeaderName::AcceptLanguage, b"Accept-Language"),
+            (HeaderName::SessionExpires, b"Session-Expires"),
+        ],
+        16 => &[
+            (HeaderName::ContentEncoding, b"Content-Encoding"),
+            (HeaderName::ContentLanguage, b"Content-Language"),
+            (HeaderName::WwwAuthenticate, b"WWW-Authenticate"),
+        ],
+        18 => &[
+            (HeaderName::ProxyAuthenticate, b"Proxy-Authenticate"),
+            (HeaderName::SubscriptionState, b"Subscription-State"),
+        ],
+        19 => &[
+            (HeaderName::AuthenticationInfo, b"Authentication-Info"),
+            (HeaderName::ContentDisposition, b"Content-Disposition"),
+            (HeaderName::PAssertedIdentity, b"P-Asserted-Identity"),
+            (HeaderName::ProxyAuthorization, b"Proxy-Authorization"),
+        ],
+        20 => &[(HeaderName::PPreferredIdentity, b"P-Preferred-Identity")],
+        _ => return HeaderName::Other,
+    };
+    let first = b.first().map_or(0, |c| c | 0x20);
+    for &(h, text) in candidates {
+        if text.first().map_or(0, |c| c | 0x20) == first && text.eq_ignore_ascii_case(b) {
+            return h;
+        }
+    }
+    HeaderName::Other
+}
+
 impl HeaderName {
     /// Looks a name up case-insensitively, including the one-letter compact forms
     /// (`v i m f t l c k s e o r u b x y`). Unknown names give [`HeaderName::Other`].
     pub fn from_name(name: &str) -> HeaderName {
-        let b = name.as_bytes();
+        HeaderName::from_bytes(name.as_bytes())
+    }
+
+    /// Like [`HeaderName::from_name`], on bytes.
+    pub fn from_bytes(b: &[u8]) -> HeaderName {
         if let [c] = b {
             return match c.to_ascii_lowercase() {
                 b'v' => HeaderName::Via,
@@ -133,21 +240,7 @@ impl HeaderName {
                 _ => HeaderName::Other,
             };
         }
-        let first = match b.first() {
-            Some(f) => f.to_ascii_lowercase(),
-            None => return HeaderName::Other,
-        };
-        let len = b.len();
-        for &(h, text) in HeaderName::ALL {
-            let tb = text.as_bytes();
-            if tb.len() == len
-                && tb.first().map(u8::to_ascii_lowercase) == Some(first)
-                && tb.eq_ignore_ascii_case(b)
-            {
-                return h;
-            }
-        }
-        HeaderName::Other
+        lookup_full(b)
     }
 
     /// The compact form, when RFC 3261 or an extension defines one.
