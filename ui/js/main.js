@@ -939,7 +939,13 @@ function wire() {
     e.currentTarget.setAttribute('aria-pressed', String(show));
   });
   for (const sel of ['dev-microphone', 'dev-speaker', 'dev-ringer']) {
-    $(sel).addEventListener('change', (e) => run('select_device', { role: e.target.dataset.role, device: e.target.value || null }).then(refreshSettings));
+    $(sel).addEventListener('change', async (e) => {
+      const role = e.target.dataset.role;
+      const device = e.target.value || null;
+      // DevicesChanged does not carry the selection: keep it here once the engine accepted it.
+      if (await run('select_device', { role, device }) !== undefined) app.model = { ...app.model, [role]: device };
+      renderDevices();
+    });
   }
   $('pref-language').addEventListener('change', (e) => savePreferences({ language: e.target.value || null }));
   for (const r of document.querySelectorAll('input[name="theme"]')) {
@@ -967,6 +973,11 @@ function wire() {
       }
     }
     delete d.dataset.account;
+  });
+  document.querySelector('.skip-link').addEventListener('click', (e) => {
+    e.preventDefault();
+    showView('phone');
+    $('dial-input').focus();
   });
   document.addEventListener('keydown', onGlobalKey);
   window.addEventListener('focus', () => {
