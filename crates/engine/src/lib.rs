@@ -10,6 +10,7 @@
 
 mod account;
 pub mod api;
+mod echo;
 mod runtime;
 pub mod server;
 mod state;

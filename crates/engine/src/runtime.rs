@@ -5,6 +5,7 @@
 
 use crate::account::{self, AccountCommand, AccountHandle, AccountReport};
 use crate::api::*;
+use crate::echo::{self, EchoCall, EchoReport};
 use crate::state::{validate_account, State};
 use crate::target::{parse_dial_target, DialTarget};
 use std::collections::HashMap;
@@ -20,12 +21,16 @@ const EVENT_BACKLOG: usize = 1024;
 pub struct EngineConfig {
     /// The User-Agent header for accounts that do not set their own.
     pub user_agent: String,
+    /// List the audio devices now and every few seconds (hot-plug). Off for headless runs
+    /// that never touch devices.
+    pub poll_devices: bool,
 }
 
 impl Default for EngineConfig {
     fn default() -> Self {
         Self {
             user_agent: format!("softphone/{}", env!("CARGO_PKG_VERSION")),
+            poll_devices: true,
         }
     }
 }
@@ -57,8 +62,15 @@ impl Engine {
         let (requests, rx) = mpsc::channel(64);
         let (events, _) = broadcast::channel(EVENT_BACKLOG);
         let (reports, reports_rx) = mpsc::channel(256);
+        let (echo_reports, echo_rx) = mpsc::channel(16);
+        let (devices_tx, devices_rx) = mpsc::channel(4);
+        if config.poll_devices {
+            tokio::spawn(poll_devices(devices_tx));
+        }
         let task = EngineTask {
             config,
+            echo_calls: HashMap::new(),
+            echo_reports,
             accounts: HashMap::new(),
             reports,
             generation: 0,
@@ -68,7 +80,7 @@ impl Engine {
             started: Instant::now(),
         };
         tokio::spawn(
-            task.run(rx, reports_rx)
+            task.run(rx, reports_rx, echo_rx, devices_rx)
                 .instrument(tracing::info_span!("engine")),
         );
         Self { requests, events }
@@ -109,8 +121,47 @@ impl Engine {
     }
 }
 
+/// How often the device list is polled for hot-plug changes.
+const DEVICE_POLL: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// Lists the audio devices now and then every [`DEVICE_POLL`], on a blocking thread.
+async fn poll_devices(tx: mpsc::Sender<Vec<AudioDevice>>) {
+    let mut host: Option<softphone_audio::AudioHost> = None;
+    loop {
+        let listed = tokio::task::spawn_blocking(move || {
+            let host = host.unwrap_or_default();
+            let listed = host.devices();
+            (host, listed)
+        })
+        .await;
+        let Ok((h, listed)) = listed else { return };
+        host = Some(h);
+        match listed {
+            Ok(devices) => {
+                let devices = devices
+                    .into_iter()
+                    .map(|d| AudioDevice {
+                        is_input: d.direction == softphone_audio::Direction::Input,
+                        is_default: d.is_default,
+                        name: d.name,
+                    })
+                    .collect();
+                if tx.send(devices).await.is_err() {
+                    return;
+                }
+            }
+            Err(e) => tracing::debug!(error = %e, "cannot list audio devices"),
+        }
+        tokio::time::sleep(DEVICE_POLL).await;
+    }
+}
+
 struct EngineTask {
     config: EngineConfig,
+    /// Running echo-test calls.
+    echo_calls: HashMap<CallId, EchoCall>,
+    /// Where echo threads report; cloned into each.
+    echo_reports: mpsc::Sender<EchoReport>,
     /// Running account tasks.
     accounts: HashMap<AccountId, AccountHandle>,
     /// Where account tasks report; cloned into each.
@@ -129,6 +180,8 @@ impl EngineTask {
         mut self,
         mut rx: mpsc::Receiver<Request>,
         mut reports: mpsc::Receiver<AccountReport>,
+        mut echo_reports: mpsc::Receiver<EchoReport>,
+        mut devices: mpsc::Receiver<Vec<AudioDevice>>,
     ) {
         tracing::info!(user_agent = %self.config.user_agent, "engine started");
         loop {
@@ -139,6 +192,16 @@ impl EngineTask {
                 },
                 Some(report) = reports.recv() => {
                     self.on_report(report);
+                    self.publish();
+                    continue;
+                }
+                Some(report) = echo_reports.recv() => {
+                    self.on_echo_report(report);
+                    self.publish();
+                    continue;
+                }
+                Some(list) = devices.recv() => {
+                    self.state.set_devices(list);
                     self.publish();
                     continue;
                 }
@@ -230,6 +293,26 @@ impl EngineTask {
                     self.state
                         .set_account_state(&account_id, AccountState::Stopped, None);
                 }
+            }
+        }
+    }
+
+    fn on_echo_report(&mut self, report: EchoReport) {
+        let now = self.now_ms();
+        match report {
+            EchoReport::Started { call_id, detail } => {
+                tracing::info!(call = %call_id, %detail, "echo test running");
+                self.state
+                    .set_call_state(&call_id, CallState::Active, None, now);
+            }
+            EchoReport::Ended { call_id, reason } => {
+                self.echo_calls.remove(&call_id);
+                self.state.set_call_state(
+                    &call_id,
+                    CallState::Ended,
+                    Some(Reason::local(reason)),
+                    now,
+                );
             }
         }
     }
@@ -372,7 +455,24 @@ impl EngineTask {
             Command::Dial {
                 account_id, target, ..
             } => match parse_dial_target(&target)? {
-                DialTarget::Echo => Err(Self::unsupported("the echo-test line")),
+                DialTarget::Echo => {
+                    let remote = Party {
+                        uri: crate::target::ECHO_TARGET.into(),
+                        display_name: Some("Echo test".into()),
+                    };
+                    let call_id =
+                        self.state
+                            .new_call(None, Direction::Outgoing, remote, CallState::Dialing);
+                    let snap = self.state.snapshot();
+                    let call = echo::start(
+                        call_id.clone(),
+                        snap.microphone,
+                        snap.speaker,
+                        self.echo_reports.clone(),
+                    );
+                    self.echo_calls.insert(call_id.clone(), call);
+                    Ok(CommandOutcome::CallStarted { call_id })
+                }
                 _ => {
                     self.state.account_for_dial(account_id.as_ref())?;
                     Err(Self::unsupported("SIP calling"))
@@ -391,6 +491,9 @@ impl EngineTask {
             }
             Command::Hangup { call_id } => {
                 self.state.call(&call_id)?;
+                if let Some(echo) = self.echo_calls.remove(&call_id) {
+                    echo.hang_up();
+                }
                 self.state.set_call_state(
                     &call_id,
                     CallState::Ended,
@@ -402,6 +505,9 @@ impl EngineTask {
             Command::SetMute { call_id, muted } => {
                 self.state
                     .set_call_flags(&call_id, None, None, Some(muted))?;
+                if let Some(echo) = self.echo_calls.get(&call_id) {
+                    echo.set_muted(muted);
+                }
                 Ok(CommandOutcome::Done)
             }
             Command::SelectDevice { role, device } => {
