@@ -253,8 +253,13 @@ function renderDialer() {
   const recents = app.settings ? app.settings.recents : [];
   const redial = $('redial');
   redial.disabled = recents.length === 0;
-  if (recents.length) setL10n(redial, 'dialer-redial-target', { target: recents[0] });
-  else setL10n(redial, 'dialer-redial');
+  if (recents.length) {
+    redial.setAttribute('aria-label', t('dialer-redial-target', { target: recents[0] }));
+    redial.title = recents[0];
+  } else {
+    redial.removeAttribute('aria-label');
+    redial.removeAttribute('title');
+  }
   updatePreview();
 }
 

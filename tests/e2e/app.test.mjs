@@ -1,0 +1,91 @@
+// The real app under Xvfb, driven over WebDriver (tauri-driver + WebKitWebDriver).
+// Run through tests/e2e/run.sh, which sets WD_URL, APP and a private config dir.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync, mkdirSync, existsSync, mkdtempSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { tmpdir } from 'node:os';
+import { Session, imageStats } from './webdriver.mjs';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const { WD_URL, APP, SOFTPHONE_CONFIG_DIR, SOFTPHONE_LOG_FILE } = process.env;
+const SHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? join(ROOT, 'docs', 'screenshots')
+  : mkdtempSync(join(tmpdir(), 'softphone-e2e-shots-'));
+mkdirSync(SHOTS, { recursive: true });
+const PASSWORD = 'e2e-pass-never-stored';
+
+let s;
+
+before(async () => {
+  assert.ok(WD_URL && APP, 'run through tests/e2e/run.sh');
+  s = await Session.start(WD_URL, APP);
+  await s.until("return document.body && document.body.dataset.ready === 'true'", [], 'the UI to boot');
+});
+
+after(async () => {
+  await s?.end().catch(() => {});
+});
+
+async function shot(name) {
+  const png = await s.screenshot();
+  writeFileSync(join(SHOTS, name), png);
+  return imageStats(png);
+}
+
+test('the window opens on the main screen and is not blank', async () => {
+  assert.equal(await s.title(), 'Softphone');
+  assert.equal(await s.text('#empty-state .empty-title'), 'Test your audio: call the echo line');
+  assert.match(await s.text('#account-status'), /No account yet/);
+  const stats = await shot('app-main.png');
+  assert.ok(stats.width >= 360 && stats.height >= 400, `screenshot ${stats.width}x${stats.height}`);
+  assert.ok(stats.colours > 20, `only ${stats.colours} colours: blank window?`);
+  assert.ok(stats.nonBackground > 0.05, `only ${stats.nonBackground} of the pixels differ from the background`);
+});
+
+test('the settings screen accepts an account (no keyring here: used for the session only)', async () => {
+  await s.click('#nav-settings');
+  await s.until("return !document.getElementById('account-form').hidden", [], 'the account form');
+  await s.type('#acc-address', 'alice@127.0.0.1');
+  await s.type('#acc-password', PASSWORD);
+  await s.type('#acc-server', '127.0.0.1:5060');
+  // The app knows there is no keyring: it says so, and "remember" is off and disabled.
+  assert.equal(await s.text('#keyring-note'), 'No system keyring: passwords are used for the session only.');
+  assert.equal(await s.exec("return document.getElementById('acc-remember').checked"), false);
+  await s.click('#account-save');
+  await s.until("return document.getElementById('account-form').hidden", [], 'the form to close');
+  await s.until("return document.querySelector('#account-settings-list [data-account]')", [], 'the account in the list');
+  assert.match(await s.text('#account-settings-list'), /alice@127\.0\.0\.1/);
+  assert.equal(await s.exec("return document.getElementById('acc-password').value"), '');
+  await shot('app-settings.png');
+  await s.click('#nav-phone');
+  assert.match(await s.text('#account-status'), /alice@127\.0\.0\.1/);
+  // Saved without the password; the password is in no file and no log.
+  const settings = readFileSync(join(SOFTPHONE_CONFIG_DIR, 'settings.json'), 'utf8');
+  assert.match(settings, /"address": "alice@127\.0\.0\.1"/);
+  assert.match(settings, /"remember": false/);
+  assert.ok(!settings.includes(PASSWORD), 'password in the settings file');
+  if (existsSync(SOFTPHONE_LOG_FILE)) {
+    assert.ok(!readFileSync(SOFTPHONE_LOG_FILE, 'utf8').includes(PASSWORD), 'password in the log');
+  }
+});
+
+test('dialling garbage shows the translated error', async () => {
+  await s.click('#nav-phone');
+  await s.type('#dial-input', 'not a number?');
+  assert.equal(await s.text('#dial-preview'), "This doesn't look like a number or SIP address.");
+  await s.click('#dial-call');
+  await s.until("return document.querySelector('#errors .toast-error[data-code=\"invalid_target\"]')", [], 'the error');
+  assert.equal(await s.text('#errors .toast-error[data-code="invalid_target"] .error-message'),
+    "That number or address can't be dialled.");
+  await shot('app-error.png');
+});
+
+test('switching the language re-labels the window at once', async () => {
+  await s.click('#nav-settings');
+  await s.exec("const l = document.getElementById('pref-language'); l.value = 'de'; l.dispatchEvent(new Event('change'));");
+  await s.until("return document.documentElement.lang === 'de'", [], 'German');
+  assert.equal(await s.text('#nav-phone'), 'Telefon');
+  await s.exec("const l = document.getElementById('pref-language'); l.value = 'en'; l.dispatchEvent(new Event('change'));");
+  await s.until("return document.documentElement.lang === 'en'", [], 'English again');
+});
