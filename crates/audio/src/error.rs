@@ -21,6 +21,14 @@ pub enum AudioError {
         #[source]
         source: cpal::Error,
     },
+    /// The PulseAudio server refused an operation (Linux playback path).
+    #[error("PulseAudio error while {context}: {message}")]
+    Pulse {
+        /// What we were doing.
+        context: &'static str,
+        /// The client's or server's error.
+        message: String,
+    },
     /// The device offers only a sample format this crate does not convert.
     #[error("unsupported sample format {0}")]
     UnsupportedFormat(String),

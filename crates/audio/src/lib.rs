@@ -57,6 +57,8 @@
 //!
 //! Buffer sizes and latency are described in [`stream`].
 
+#[cfg(target_os = "linux")]
+mod alsa_pulse_playback;
 pub mod analysis;
 pub mod capture;
 pub mod devices;

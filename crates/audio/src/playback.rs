@@ -24,7 +24,7 @@ use crate::stream::{
 };
 
 /// The state the playback callback owns.
-struct PlaybackCallback {
+pub(crate) struct PlaybackCallback {
     reader: PlaybackReader,
     channels: usize,
     muted: Arc<AtomicBool>,
@@ -40,7 +40,8 @@ struct Resampling {
 }
 
 impl PlaybackCallback {
-    fn on_data<T: cpal::Sample + cpal::FromSample<f32>>(&mut self, out: &mut [T]) {
+    /// Fills one device buffer (interleaved, the device's channel count).
+    pub(crate) fn on_data<T: cpal::Sample + cpal::FromSample<f32>>(&mut self, out: &mut [T]) {
         self.reader.counters().callback();
         let muted = self.muted.load(Ordering::Relaxed);
         let channels = self.channels;
@@ -76,9 +77,16 @@ impl PlaybackCallback {
     }
 }
 
+/// The stream behind a [`PlaybackStream`].
+enum Backend {
+    Cpal(cpal::Stream),
+    #[cfg(target_os = "linux")]
+    Pulse(crate::alsa_pulse_playback::AlsaPulsePlayback),
+}
+
 /// An open playback device. Dropping it stops the stream.
 pub struct PlaybackStream {
-    stream: cpal::Stream,
+    backend: Backend,
     writer: PlaybackWriter,
     muted: Arc<AtomicBool>,
     fault: Arc<FaultFlag>,
@@ -133,8 +141,12 @@ impl PlaybackStream {
             device,
             fallback,
         } = selected;
-        let (mut config, format) = choose_config(&device, Direction::Output, options)?;
         let muted = Arc::new(AtomicBool::new(false));
+        #[cfg(target_os = "linux")]
+        if host.name() == "PulseAudio" {
+            return Self::open_pulse(host, &device, device_info, fallback, options, muted);
+        }
+        let (mut config, format) = choose_config(&device, Direction::Output, options)?;
         let (stream, writer, fault) = match build(&device, config, format, options, &muted) {
             Ok(built) => built,
             Err(error) if config.buffer_size != cpal::BufferSize::Default => {
@@ -157,6 +169,81 @@ impl PlaybackStream {
             resampling: config.sample_rate != SAMPLE_RATE,
             fallback,
         };
+        Ok(Self::started(
+            Backend::Cpal(stream),
+            writer,
+            muted,
+            fault,
+            info,
+        ))
+    }
+
+    #[cfg(target_os = "linux")]
+    fn open_pulse(
+        host: &AudioHost,
+        device: &cpal::Device,
+        device_info: crate::devices::DeviceInfo,
+        fallback: Option<Fallback>,
+        options: &StreamOptions,
+        muted: Arc<AtomicBool>,
+    ) -> Result<Self, AudioError> {
+        // The sink's native format, as the PulseAudio host reports it.
+        let (config, _) = choose_config(device, Direction::Output, options)?;
+        let period = options
+            .period
+            .unwrap_or(std::time::Duration::from_millis(10));
+        let period_frames =
+            ((f64::from(config.sample_rate) * period.as_secs_f64()).round() as u32).max(1);
+        let fault = Arc::new(FaultFlag::default());
+        let mut writer = None;
+        let (pulse, format) = crate::alsa_pulse_playback::AlsaPulsePlayback::open(
+            &device_info.id,
+            config.sample_rate,
+            config.channels,
+            period_frames,
+            options.open_timeout,
+            fault.clone(),
+            |format| {
+                let (callback, w) = new_callback(format.rate, format.channels, options, &muted)?;
+                writer = Some(w);
+                Ok(callback)
+            },
+        )?;
+        let writer = writer.ok_or_else(|| AudioError::Pulse {
+            context: "creating the playback stream",
+            message: "no callback was built".into(),
+        })?;
+        tracing::debug!(
+            period_frames = format.period_frames,
+            buffer_frames = format.buffer_frames,
+            "PulseAudio playback through the ALSA pulse PCM"
+        );
+        let info = StreamInfo {
+            device: device_info,
+            host: host.name(),
+            native_rate: format.rate,
+            native_channels: format.channels,
+            sample_format: "f32".into(),
+            period_frames: Some(format.period_frames),
+            resampling: format.rate != SAMPLE_RATE,
+            fallback,
+        };
+        Ok(Self::started(
+            Backend::Pulse(pulse),
+            writer,
+            muted,
+            fault,
+            info,
+        ))
+    }
+
+    fn started(
+        backend: Backend,
+        writer: PlaybackWriter,
+        muted: Arc<AtomicBool>,
+        fault: Arc<FaultFlag>,
+        info: StreamInfo,
+    ) -> Self {
         tracing::info!(
             device = %info.device.id,
             rate = info.native_rate,
@@ -165,15 +252,15 @@ impl PlaybackStream {
             period_frames = ?info.period_frames,
             "playback opened"
         );
-        Ok(Self {
-            stream,
+        Self {
+            backend,
             writer,
             muted,
             fault,
             watchdog: Watchdog::new(Instant::now(), STALL_TIMEOUT),
             info,
             level: Level::SILENCE,
-        })
+        }
     }
 
     /// What was opened.
@@ -227,17 +314,31 @@ impl PlaybackStream {
 
     /// Pauses the device; [`resume`](Self::resume) restarts it.
     pub fn pause(&mut self) -> Result<(), AudioError> {
-        self.stream
-            .pause()
-            .map_err(AudioError::backend("pausing playback"))
+        match &self.backend {
+            Backend::Cpal(stream) => stream
+                .pause()
+                .map_err(AudioError::backend("pausing playback")),
+            #[cfg(target_os = "linux")]
+            Backend::Pulse(stream) => {
+                stream.pause();
+                Ok(())
+            }
+        }
     }
 
     /// Restarts a paused device.
     pub fn resume(&mut self) -> Result<(), AudioError> {
         self.watchdog = Watchdog::new(Instant::now(), STALL_TIMEOUT);
-        self.stream
-            .play()
-            .map_err(AudioError::backend("resuming playback"))
+        match &self.backend {
+            Backend::Cpal(stream) => stream
+                .play()
+                .map_err(AudioError::backend("resuming playback")),
+            #[cfg(target_os = "linux")]
+            Backend::Pulse(stream) => {
+                stream.resume();
+                Ok(())
+            }
+        }
     }
 }
 
@@ -247,18 +348,18 @@ impl FrameSink for PlaybackStream {
     }
 }
 
-fn build(
-    device: &cpal::Device,
-    config: cpal::StreamConfig,
-    format: cpal::SampleFormat,
+/// The callback state and the engine's end of its ring, for a device at `rate` Hz with
+/// `channels` channels.
+fn new_callback(
+    rate: u32,
+    channels: u16,
     options: &StreamOptions,
     muted: &Arc<AtomicBool>,
-) -> Result<(cpal::Stream, PlaybackWriter, Arc<FaultFlag>), AudioError> {
+) -> Result<(PlaybackCallback, PlaybackWriter), AudioError> {
     let (writer, reader) = playback_ring(
         options.playback_ring_frames,
         options.playback_prefill_frames,
     );
-    let rate = config.sample_rate;
     let resampler = if rate == SAMPLE_RATE {
         None
     } else {
@@ -270,13 +371,24 @@ fn build(
             resampler,
         })
     };
-    let mut callback = PlaybackCallback {
+    let callback = PlaybackCallback {
         reader,
-        channels: usize::from(config.channels.max(1)),
+        channels: usize::from(channels.max(1)),
         muted: muted.clone(),
         mono: vec![0.0; SCRATCH_FRAMES],
         resampler,
     };
+    Ok((callback, writer))
+}
+
+fn build(
+    device: &cpal::Device,
+    config: cpal::StreamConfig,
+    format: cpal::SampleFormat,
+    options: &StreamOptions,
+    muted: &Arc<AtomicBool>,
+) -> Result<(cpal::Stream, PlaybackWriter, Arc<FaultFlag>), AudioError> {
+    let (mut callback, writer) = new_callback(config.sample_rate, config.channels, options, muted)?;
     let fault = Arc::new(FaultFlag::default());
     let fault_cb = fault.clone();
     let on_error = move |error: cpal::Error| fault_cb.record(error.kind());

@@ -19,7 +19,8 @@
 //! # Device lost
 //!
 //! The stream's error callback only stores a code in an atomic; a watchdog on the engine side
-//! notices when callbacks stop for [`STALL_TIMEOUT`]. [`DeviceHealth`] combines both; the engine
+//! notices when callbacks stop for [`STALL_TIMEOUT`] ([`STARTUP_STALL_TIMEOUT`] while the stream
+//! starts). [`DeviceHealth`] combines both; the engine
 //! polls it on its timer (every 100 to 200 ms) and reopens on the default device when it says
 //! `Lost`, which keeps the gap under a second.
 
@@ -32,14 +33,22 @@ use cpal::{BufferSize, SupportedBufferSize};
 use crate::devices::{AudioHost, DeviceInfo, Direction};
 use crate::error::AudioError;
 
-/// How long a stream may go without a device callback before it is reported lost.
+/// How long a running stream may go without a device callback before it is reported lost.
 pub const STALL_TIMEOUT: Duration = Duration::from_millis(500);
+
+/// The same, for a stream that has not yet had [`STARTUP_CALLBACKS`] callbacks: a sound server
+/// may take a few hundred milliseconds to start a new stream (PulseAudio on a loaded machine
+/// was measured at 650 ms), which must not read as a lost device.
+pub const STARTUP_STALL_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// Callbacks after which a stream counts as started.
+pub const STARTUP_CALLBACKS: u64 = 10;
 
 /// Tunables for opening a stream. [`Default`] gives the values documented in the module doc.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StreamOptions {
-    /// The device callback period to ask for.
-    pub period: Duration,
+    /// The device callback period to ask for; `None` takes the backend's default.
+    pub period: Option<Duration>,
     /// Capture ring size, in 20 ms frames.
     pub capture_ring_frames: usize,
     /// Playback ring size, in 20 ms frames.
@@ -54,7 +63,7 @@ pub struct StreamOptions {
 impl Default for StreamOptions {
     fn default() -> Self {
         Self {
-            period: Duration::from_millis(10),
+            period: Some(Duration::from_millis(10)),
             capture_ring_frames: 10,
             playback_ring_frames: 6,
             playback_prefill_frames: 2,
@@ -194,7 +203,8 @@ impl Watchdog {
         }
     }
 
-    /// `Some(idle time)` when the counter has not moved for the timeout.
+    /// `Some(idle time)` when the counter has not moved for the timeout (the startup timeout
+    /// until the stream has started).
     pub(crate) fn check(&mut self, count: u64, now: Instant) -> Option<Duration> {
         if count != self.last_count {
             self.last_count = count;
@@ -202,7 +212,12 @@ impl Watchdog {
             return None;
         }
         let idle = now.saturating_duration_since(self.last_progress);
-        (idle >= self.timeout).then_some(idle)
+        let timeout = if count < STARTUP_CALLBACKS {
+            self.timeout.max(STARTUP_STALL_TIMEOUT)
+        } else {
+            self.timeout
+        };
+        (idle >= timeout).then_some(idle)
     }
 }
 
@@ -303,9 +318,13 @@ pub(crate) fn choose_config(
             .map_err(AudioError::backend("querying the output format"))?,
     };
     let rate = supported.sample_rate();
-    let period = ((f64::from(rate) * options.period.as_secs_f64()).round() as u32).max(1);
-    let buffer_size = match supported.buffer_size() {
-        SupportedBufferSize::Range { min, max } if (*min..=*max).contains(&period) => {
+    let period = options
+        .period
+        .map(|p| ((f64::from(rate) * p.as_secs_f64()).round() as u32).max(1));
+    let buffer_size = match (period, supported.buffer_size()) {
+        (Some(period), SupportedBufferSize::Range { min, max })
+            if (*min..=*max).contains(&period) =>
+        {
             BufferSize::Fixed(period)
         }
         _ => BufferSize::Default,
@@ -327,15 +346,18 @@ mod tests {
     #[test]
     fn watchdog_reports_a_stall_only_after_the_timeout() {
         let t0 = Instant::now();
+        let ms = |n| t0 + Duration::from_millis(n);
         let mut w = Watchdog::new(t0, STALL_TIMEOUT);
-        assert_eq!(w.check(0, t0 + Duration::from_millis(100)), None);
-        assert_eq!(w.check(3, t0 + Duration::from_millis(200)), None);
-        assert_eq!(w.check(3, t0 + Duration::from_millis(600)), None);
-        assert_eq!(
-            w.check(3, t0 + Duration::from_millis(700)),
-            Some(Duration::from_millis(500))
-        );
-        assert_eq!(w.check(4, t0 + Duration::from_millis(800)), None);
+        // Starting: two seconds of grace.
+        assert_eq!(w.check(0, ms(100)), None);
+        assert_eq!(w.check(3, ms(200)), None);
+        assert_eq!(w.check(3, ms(1_000)), None);
+        assert_eq!(w.check(3, ms(2_200)), Some(Duration::from_millis(2_000)));
+        // Running: half a second.
+        assert_eq!(w.check(20, ms(2_300)), None);
+        assert_eq!(w.check(20, ms(2_700)), None);
+        assert_eq!(w.check(20, ms(2_800)), Some(Duration::from_millis(500)));
+        assert_eq!(w.check(21, ms(2_900)), None);
     }
 
     #[test]

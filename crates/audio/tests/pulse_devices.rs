@@ -1,0 +1,541 @@
+//! Bed tier: the real path through a sound server.
+//!
+//! Needs PulseAudio with the test bed's null sinks (`tests/bed/pulse/null.pa`): `spk` is the
+//! default sink (`BED_PULSE_SINK`), recorded from `spk.monitor`; `mic` (`BED_PULSE_MIC_SINK`)
+//! is a sink fed with `paplay -d mic` whose monitor serves as the microphone. Every test here
+//! takes the same lock, because they share the server's sinks.
+//!
+//! Run inside the bed (`tests/bed/bed.sh run -- cargo test -p softphone-audio -- --ignored`), or
+//! against a private server: `crates/audio/tests/with-pulse.sh cargo test -p softphone-audio
+//! --test pulse_devices -- --ignored`.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Child, Command};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use softphone_audio::analysis::{dominant_frequency, rms_dbfs};
+use softphone_audio::{
+    AudioHost, CaptureStream, DeviceHealth, DevicePoller, Direction, EchoLoop, Fallback, Frame,
+    FrameSink, FrameSource, PlaybackStream, ReadOutcome, StreamOptions, ToneSource, WavSink,
+    FRAME_SAMPLES, SAMPLE_RATE,
+};
+
+const BED: &str = "needs the test bed (PulseAudio null sinks)";
+
+fn bed_lock() -> MutexGuard<'static, ()> {
+    static LOCK: Mutex<()> = Mutex::new(());
+    LOCK.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn speaker_sink() -> String {
+    std::env::var("BED_PULSE_SINK").unwrap_or_else(|_| "spk".into())
+}
+
+fn mic_sink() -> String {
+    std::env::var("BED_PULSE_MIC_SINK").unwrap_or_else(|_| "mic".into())
+}
+
+fn monitor_of(sink: &str) -> String {
+    format!("{sink}.monitor")
+}
+
+fn pulse_host() -> AudioHost {
+    let host = AudioHost::by_name("PulseAudio").expect("PulseAudio host (is the bed running?)");
+    assert_eq!(host.name(), "PulseAudio");
+    host
+}
+
+fn temp_wav(name: &str) -> PathBuf {
+    std::env::temp_dir().join(format!("softphone-audio-bed-{}-{name}", std::process::id()))
+}
+
+/// Writes `seconds` of a sine to a 48 kHz mono WAV file.
+fn tone_wav(name: &str, freq: f32, level_dbfs: f32, seconds: usize) -> PathBuf {
+    let path = temp_wav(name);
+    let mut tone = ToneSource::sine(freq, level_dbfs).expect("tone");
+    let mut sink = WavSink::create(&path).expect("wav");
+    let mut frame = Frame::silence();
+    for _ in 0..seconds * 50 {
+        tone.read_frame(&mut frame).expect("tone");
+        sink.write_frame(&frame).expect("write");
+    }
+    sink.finalize().expect("finalize");
+    path
+}
+
+/// A child process killed (by its handle) when dropped.
+struct KillOnDrop(Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn paplay(device: &str, path: &PathBuf) -> KillOnDrop {
+    KillOnDrop(
+        Command::new("paplay")
+            .arg("-d")
+            .arg(device)
+            .arg(path)
+            .spawn()
+            .expect("paplay (pulseaudio-utils)"),
+    )
+}
+
+fn pactl(args: &[&str]) -> String {
+    let out = Command::new("pactl").args(args).output().expect("pactl");
+    assert!(
+        out.status.success(),
+        "pactl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+/// A null sink loaded for one test and unloaded when dropped.
+struct TempSink {
+    module: String,
+}
+
+impl TempSink {
+    fn load(name: &str, rate: u32) -> Self {
+        let module = pactl(&[
+            "load-module",
+            "module-null-sink",
+            &format!("sink_name={name}"),
+            &format!("rate={rate}"),
+            "channels=2",
+        ]);
+        Self { module }
+    }
+
+    fn unload(&mut self) {
+        if !self.module.is_empty() {
+            pactl(&["unload-module", &self.module]);
+            self.module.clear();
+        }
+    }
+}
+
+impl Drop for TempSink {
+    fn drop(&mut self) {
+        if !self.module.is_empty() {
+            let _ = Command::new("pactl")
+                .args(["unload-module", &self.module])
+                .status();
+        }
+    }
+}
+
+/// Collects `seconds` of capture after skipping `settle`, calling `tick` every 5 ms.
+fn record(
+    capture: &mut CaptureStream,
+    settle: Duration,
+    seconds: f32,
+    mut tick: impl FnMut(),
+) -> Vec<f32> {
+    let wanted = (seconds * SAMPLE_RATE as f32) as usize;
+    let start = Instant::now();
+    let deadline = start + settle + Duration::from_secs_f32(seconds * 3.0 + 2.0);
+    let mut out = Vec::with_capacity(wanted);
+    let mut frame = Frame::silence();
+    while out.len() < wanted {
+        assert!(
+            Instant::now() < deadline,
+            "capture too slow: {} of {wanted}",
+            out.len()
+        );
+        tick();
+        while capture.read_frame(&mut frame) == ReadOutcome::Frame {
+            if start.elapsed() >= settle {
+                out.extend_from_slice(&frame.samples);
+            }
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    out.truncate(wanted);
+    out
+}
+
+/// Keeps `speaker` fed with `tone`, three frames ahead.
+fn feed(speaker: &mut PlaybackStream, tone: &mut ToneSource) {
+    let mut frame = Frame::silence();
+    while speaker.buffered_frames() < 3 {
+        tone.read_frame(&mut frame).expect("tone");
+        speaker.write_frame(&frame);
+    }
+}
+
+/// Losses are allowed only as rare events (at most one frame in five).
+fn assert_few_losses(events: u64, frames: u64, what: &str) {
+    assert!(
+        events * 5 <= frames.max(1),
+        "{what}: {events} overruns in {frames} frames"
+    );
+}
+
+fn assert_tone(samples: &[f32], freq: f32, level_dbfs: f32, what: &str) {
+    let got = dominant_frequency(samples, SAMPLE_RATE, 50.0, 8_000.0).expect("a tone");
+    let level = rms_dbfs(samples);
+    println!("{what}: {got:.2} Hz at {level:.2} dBFS RMS (expected {freq} Hz at {level_dbfs})");
+    assert!(
+        (got - freq).abs() < 2.0,
+        "{what}: frequency {got} Hz, expected {freq}"
+    );
+    assert!(
+        (level - level_dbfs).abs() < 1.0,
+        "{what}: level {level} dBFS, expected {level_dbfs}"
+    );
+}
+
+#[test]
+#[ignore = "needs the test bed (PulseAudio null sinks)"]
+fn lists_the_null_sinks_and_defaults() {
+    let _lock = bed_lock();
+    let host = pulse_host();
+    let devices = host.devices().expect("devices");
+    for d in &devices {
+        println!(
+            "{:?} {:<14} {:<28} default={}",
+            d.direction, d.id, d.name, d.is_default
+        );
+    }
+    let (spk, mic) = (speaker_sink(), mic_sink());
+    let speaker = devices
+        .iter()
+        .find(|d| d.id == spk && d.direction == Direction::Output)
+        .expect("speaker sink listed");
+    assert!(speaker.is_default, "the bed's speaker is the default sink");
+    assert_eq!(speaker.name, "VirtualSpeaker");
+    for source in [monitor_of(&spk), monitor_of(&mic)] {
+        assert!(devices
+            .iter()
+            .any(|d| d.id == source && d.direction == Direction::Input));
+    }
+    assert!(devices
+        .iter()
+        .any(|d| d.id == mic && d.direction == Direction::Output));
+    assert_eq!(
+        devices
+            .iter()
+            .filter(|d| d.is_default)
+            .map(|d| d.direction)
+            .collect::<Vec<_>>()
+            .len(),
+        2,
+        "one default per direction"
+    );
+    assert_eq!(
+        host.default_device(Direction::Output).map(|d| d.id),
+        Some(spk)
+    );
+    let input = host
+        .default_device(Direction::Input)
+        .expect("a default input");
+    assert!(devices.iter().any(|d| d.id == input.id && d.is_default));
+    let _ = BED;
+}
+
+#[test]
+#[ignore = "needs the test bed (PulseAudio null sinks)"]
+fn a_440_hz_tone_played_into_spk_is_measured_on_its_monitor() {
+    let _lock = bed_lock();
+    let host = pulse_host();
+    let options = StreamOptions::default();
+    let spk = speaker_sink();
+    let mut speaker = PlaybackStream::open(&host, Some(&spk), &options).expect("spk");
+    let mut monitor =
+        CaptureStream::open(&host, Some(&monitor_of(&spk)), &options).expect("monitor");
+    println!(
+        "playback: {:?}\ncapture: {:?}",
+        speaker.info(),
+        monitor.info()
+    );
+    assert_eq!(speaker.info().device.id, spk);
+    assert_eq!(speaker.info().fallback, None);
+    assert_eq!(monitor.info().native_rate, 48_000);
+    assert_eq!(
+        speaker.info().period_frames,
+        Some(480),
+        "10 ms period honoured"
+    );
+
+    let mut tone = ToneSource::sine(440.0, -20.0).expect("tone");
+    let got = record(&mut monitor, Duration::from_millis(500), 1.0, || {
+        feed(&mut speaker, &mut tone)
+    });
+    // Counters before the (slow, in debug builds) analysis lets the rings fill up.
+    let (stats, capture_stats) = (speaker.stats(), monitor.stats());
+    assert_tone(&got, 440.0, -20.0, "spk.monitor");
+    assert!(
+        (speaker.level().rms_dbfs + 20.0).abs() < 0.1,
+        "playback meter"
+    );
+    assert!(
+        (monitor.level().rms_dbfs + 20.0).abs() < 1.0,
+        "capture meter"
+    );
+    println!("playback stats {stats:?}\ncapture stats {capture_stats:?}");
+    assert!(stats.frames >= 50 && stats.callbacks > 0);
+    // Overruns depend on scheduling (on a loaded machine the test thread can sleep for more
+    // than the 200 ms the capture ring holds); the tone above is the real check.
+    assert_few_losses(stats.overruns, stats.frames, "playback");
+    assert_few_losses(capture_stats.overruns, capture_stats.frames, "capture");
+    assert_eq!(speaker.health(), DeviceHealth::Running);
+    assert_eq!(monitor.health(), DeviceHealth::Running);
+
+    // Mute silences the device side at once.
+    speaker.set_muted(true);
+    monitor.discard_buffered();
+    let muted = record(&mut monitor, Duration::from_millis(300), 0.3, || {
+        feed(&mut speaker, &mut tone)
+    });
+    assert!(
+        rms_dbfs(&muted) < -90.0,
+        "muted playback: {}",
+        rms_dbfs(&muted)
+    );
+}
+
+#[test]
+#[ignore = "needs the test bed (PulseAudio null sinks)"]
+fn a_1_khz_tone_fed_into_the_mic_by_paplay_is_captured() {
+    let _lock = bed_lock();
+    let host = pulse_host();
+    let wav = tone_wav("mic1k.wav", 1000.0, -12.0, 6);
+    let mic_sink = mic_sink();
+    let mut mic = CaptureStream::open(
+        &host,
+        Some(&monitor_of(&mic_sink)),
+        &StreamOptions::default(),
+    )
+    .expect("mic");
+    let _player = paplay(&mic_sink, &wav);
+    let got = record(&mut mic, Duration::from_millis(800), 1.0, || {});
+    assert_tone(&got, 1000.0, -12.0, "mic.monitor");
+
+    // Muted capture keeps the pace and the meter but yields silence.
+    mic.set_muted(true);
+    let muted = record(&mut mic, Duration::ZERO, 0.2, || {});
+    assert!(rms_dbfs(&muted) < -119.0);
+    assert!(
+        (mic.level().rms_dbfs + 12.0).abs() < 1.0,
+        "meter shows the mic while muted"
+    );
+    let _ = std::fs::remove_file(wav);
+}
+
+/// Captures what `tracing` logs inside `f`.
+fn with_logs<T>(f: impl FnOnce() -> T) -> (T, String) {
+    #[derive(Clone, Default)]
+    struct Buffer(Arc<Mutex<Vec<u8>>>);
+    impl Write for Buffer {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let buffer = Buffer::default();
+    let writer = buffer.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    let result = tracing::subscriber::with_default(subscriber, f);
+    let logs =
+        String::from_utf8_lossy(&buffer.0.lock().unwrap_or_else(|e| e.into_inner())).into_owned();
+    (result, logs)
+}
+
+#[test]
+#[ignore = "needs the test bed (PulseAudio null sinks)"]
+fn a_missing_device_falls_back_to_the_default_with_a_logged_reason() {
+    let _lock = bed_lock();
+    let host = pulse_host();
+    let options = StreamOptions::default();
+    let ((capture, playback), logs) = with_logs(|| {
+        (
+            CaptureStream::open(&host, Some("No Such Headset"), &options).expect("capture"),
+            PlaybackStream::open(&host, Some("no-such-speaker"), &options).expect("playback"),
+        )
+    });
+    println!("{logs}");
+    let default_input = host
+        .default_device(Direction::Input)
+        .expect("default input");
+    assert_eq!(capture.info().device.id, default_input.id);
+    assert_eq!(
+        capture.info().fallback,
+        Some(Fallback::NotFound {
+            requested: "No Such Headset".into()
+        })
+    );
+    assert_eq!(playback.info().device.id, speaker_sink());
+    assert!(
+        matches!(&playback.info().fallback, Some(Fallback::NotFound { requested }) if requested == "no-such-speaker")
+    );
+    assert!(logs.contains("falling back to the default"), "{logs}");
+    assert!(
+        logs.contains("No Such Headset") && logs.contains("no-such-speaker"),
+        "{logs}"
+    );
+    // By name (description) instead of id works too.
+    let by_name = PlaybackStream::open(&host, Some("VirtualMicFeed"), &options).expect("by name");
+    assert_eq!(by_name.info().device.id, mic_sink());
+    assert_eq!(by_name.info().fallback, None);
+}
+
+#[test]
+#[ignore = "needs the test bed (PulseAudio null sinks)"]
+fn echo_loop_through_the_real_devices() {
+    let _lock = bed_lock();
+    let host = pulse_host();
+    let options = StreamOptions::default();
+    let wav = tone_wav("echo1k.wav", 1000.0, -15.0, 8);
+    let (spk, mic_sink) = (speaker_sink(), mic_sink());
+    let mic = CaptureStream::open(&host, Some(&monitor_of(&mic_sink)), &options).expect("mic");
+    let speaker = PlaybackStream::open(&host, Some(&spk), &options).expect("spk");
+    let mut monitor =
+        CaptureStream::open(&host, Some(&monitor_of(&spk)), &options).expect("monitor");
+    let mut echo = EchoLoop::new(mic, speaker, Duration::from_millis(100));
+    assert_eq!(echo.delay_frames(), 5);
+    let _player = paplay(&mic_sink, &wav);
+    let got = record(&mut monitor, Duration::from_millis(1_200), 1.0, || {
+        echo.pump().expect("pump");
+    });
+    let stats = echo.stats();
+    assert_tone(&got, 1000.0, -15.0, "echo on spk.monitor");
+    println!("echo {stats:?}, speaker {:?}", echo.sink_mut().stats());
+    assert!(stats.frames_in >= 100, "{stats:?}");
+    assert_few_losses(stats.dropped, stats.frames_out, "echo");
+    let _ = std::fs::remove_file(wav);
+}
+
+#[test]
+#[ignore = "needs the test bed (PulseAudio null sinks)"]
+fn a_44100_hz_device_is_resampled_both_ways() {
+    let _lock = bed_lock();
+    let host = pulse_host();
+    let _sink = TempSink::load("spk44", 44_100);
+    let options = StreamOptions::default();
+    let mut speaker = PlaybackStream::open(&host, Some("spk44"), &options).expect("spk44");
+    let mut monitor = CaptureStream::open(&host, Some("spk44.monitor"), &options).expect("monitor");
+    for info in [speaker.info(), monitor.info()] {
+        println!("{info:?}");
+        assert_eq!(info.native_rate, 44_100);
+        assert!(info.resampling);
+        assert_eq!(info.fallback, None);
+    }
+    let mut tone = ToneSource::sine(440.0, -20.0).expect("tone");
+    let got = record(&mut monitor, Duration::from_millis(500), 1.0, || {
+        feed(&mut speaker, &mut tone)
+    });
+    let (stats, capture_stats) = (speaker.stats(), monitor.stats());
+    assert_tone(&got, 440.0, -20.0, "through 44.1 kHz");
+    println!("playback {stats:?}\ncapture {capture_stats:?}");
+    assert_few_losses(capture_stats.overruns, capture_stats.frames, "capture");
+}
+
+#[test]
+#[ignore = "needs the test bed (PulseAudio null sinks)"]
+fn an_unplugged_device_is_reported_lost_within_a_second_and_by_the_poller() {
+    let _lock = bed_lock();
+    let host = pulse_host();
+    let mut poller = DevicePoller::new(host.devices().expect("devices"));
+    let mut sink = TempSink::load("usbheadset", 48_000);
+    let changes = poller.poll(&host).expect("poll");
+    println!("after plug: {changes:?}");
+    assert!(changes
+        .added
+        .iter()
+        .any(|d| d.id == "usbheadset" && d.direction == Direction::Output));
+    assert!(changes
+        .added
+        .iter()
+        .any(|d| d.id == "usbheadset.monitor" && d.direction == Direction::Input));
+
+    let options = StreamOptions::default();
+    let mut speaker = PlaybackStream::open(&host, Some("usbheadset"), &options).expect("open");
+    let mut capture =
+        CaptureStream::open(&host, Some("usbheadset.monitor"), &options).expect("open");
+    let mut tone = ToneSource::sine(440.0, -20.0).expect("tone");
+    let _ = record(&mut capture, Duration::ZERO, 0.2, || {
+        feed(&mut speaker, &mut tone)
+    });
+    assert_eq!(speaker.health(), DeviceHealth::Running);
+    assert_eq!(capture.health(), DeviceHealth::Running);
+
+    sink.unload();
+    let unplugged = Instant::now();
+    let (mut speaker_lost, mut capture_lost) = (None, None);
+    while unplugged.elapsed() < Duration::from_millis(1_500)
+        && (speaker_lost.is_none() || capture_lost.is_none())
+    {
+        feed(&mut speaker, &mut tone);
+        let mut frame = Frame::silence();
+        while capture.read_frame(&mut frame) == ReadOutcome::Frame {}
+        if speaker_lost.is_none() {
+            if let DeviceHealth::Lost(reason) = speaker.health() {
+                speaker_lost = Some((unplugged.elapsed(), reason));
+            }
+        }
+        if capture_lost.is_none() {
+            if let DeviceHealth::Lost(reason) = capture.health() {
+                capture_lost = Some((unplugged.elapsed(), reason));
+            }
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    println!("speaker lost: {speaker_lost:?}, capture lost: {capture_lost:?}");
+    match speaker_lost {
+        Some((after, _)) => {
+            assert!(
+                after < Duration::from_secs(1),
+                "playback loss after {after:?}"
+            )
+        }
+        None => {
+            // PulseAudio 14+ moves the streams of a removed sink to the default sink
+            // (module-rescue-streams is built in): the stream keeps playing, which is what the
+            // engine would have done; the poller below still reports the removal.
+            let before = speaker.stats().callbacks;
+            std::thread::sleep(Duration::from_millis(200));
+            feed(&mut speaker, &mut tone);
+            assert!(
+                speaker.stats().callbacks > before,
+                "playback neither lost nor running"
+            );
+            assert_eq!(speaker.health(), DeviceHealth::Running);
+        }
+    }
+    let (after, _) = capture_lost.expect("capture loss detected");
+    assert!(
+        after < Duration::from_secs(1),
+        "capture loss after {after:?}"
+    );
+
+    let changes = poller.poll(&host).expect("poll");
+    println!("after unplug: {changes:?}");
+    assert_eq!(changes.removed.len(), 2);
+    assert!(changes.added.is_empty());
+
+    // The engine's reaction: reopen on the default.
+    let reopened = PlaybackStream::open(&host, None, &options).expect("default");
+    assert_eq!(reopened.info().device.id, speaker_sink());
+    let again = PlaybackStream::open(&host, Some("usbheadset"), &options).expect("fallback");
+    assert!(matches!(
+        again.info().fallback,
+        Some(Fallback::NotFound { .. })
+    ));
+    let _ = FRAME_SAMPLES;
+}
