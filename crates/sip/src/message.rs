@@ -293,7 +293,11 @@ impl Message {
                 vs += 1;
             }
             let mut ve = eol;
-            while ve > vs && input.get(ve - 1).is_some_and(|&b| crate::grammar::is_lws(b)) {
+            while ve > vs
+                && input
+                    .get(ve - 1)
+                    .is_some_and(|&b| crate::grammar::is_lws(b))
+            {
                 ve -= 1;
             }
             let name = HeaderName::from_bytes(input.get(pos..ne).unwrap_or(&[]));

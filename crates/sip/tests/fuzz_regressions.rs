@@ -17,7 +17,10 @@ fn replay_fuzz_findings() {
             let _ = validate_response(&m);
             let printed = m.to_bytes();
             let again = Message::parse(&printed).unwrap();
-            if matches!(m.framing(), BodyFraming::ContentLength | BodyFraming::Implicit) {
+            if matches!(
+                m.framing(),
+                BodyFraming::ContentLength | BodyFraming::Implicit
+            ) {
                 assert_eq!(again, m, "{}", path.display());
             }
             assert_eq!(again.to_bytes(), printed, "{}", path.display());

@@ -77,7 +77,7 @@ fn method() -> impl Strategy<Value = Method> {
         Just(Method::Register),
         Just(Method::Options),
         Just(Method::Bye),
-        token().prop_map(|t| Method::parse(&t).unwrap()),
+        token().prop_map(|t| Method::parse(&t).expect("tokens are methods")),
     ]
 }
 
@@ -130,7 +130,7 @@ fn message() -> impl Strategy<Value = Message> {
                     H::CallId(v) => m.push_typed(&v),
                     H::Contact(v) => m.push_typed(&v),
                     H::MaxForwards(v) => m.push_typed(&v),
-                    H::Unknown(n, v) => m.push_header_named(&n, &v).unwrap(),
+                    H::Unknown(n, v) => m.push_header_named(&n, &v).expect("token name"),
                 }
             }
             m.set_body(Some("application/octet-stream"), body.unwrap_or_default());

@@ -5,11 +5,19 @@ use libfuzzer_sys::fuzz_target;
 use softphone_sip::digest::{respond, Challenge, Credentials, DigestInput, Secret};
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
     let _ = Credentials::parse(text);
-    let Ok(c) = Challenge::parse(text) else { return };
+    let Ok(c) = Challenge::parse(text) else {
+        return;
+    };
     let printed = c.to_string();
-    assert_eq!(Challenge::parse(&printed).as_ref(), Ok(&c), "print -> parse");
+    assert_eq!(
+        Challenge::parse(&printed).as_ref(),
+        Ok(&c),
+        "print -> parse"
+    );
     let input = DigestInput {
         username: "alice",
         secret: Secret::Password("secret"),

@@ -3,7 +3,9 @@
 
 use libfuzzer_sys::fuzz_target;
 use softphone_sip::headers::{Contact, RecordRoute, Route, Via};
-use softphone_sip::{multipart, validate_request, validate_response, BodyFraming, Message, UasPolicy};
+use softphone_sip::{
+    multipart, validate_request, validate_response, BodyFraming, Message, UasPolicy,
+};
 
 fuzz_target!(|data: &[u8]| {
     let _ = Message::parse_prefix(data);
@@ -18,7 +20,10 @@ fuzz_target!(|data: &[u8]| {
     let _ = multipart::parse_message_body(&m);
     let printed = m.to_bytes();
     let again = Message::parse(&printed).expect("a printed message parses");
-    if matches!(m.framing(), BodyFraming::ContentLength | BodyFraming::Implicit) {
+    if matches!(
+        m.framing(),
+        BodyFraming::ContentLength | BodyFraming::Implicit
+    ) {
         assert_eq!(again, m, "print -> parse is the identity");
     }
     assert_eq!(again.to_bytes(), printed);

@@ -5,8 +5,13 @@ use libfuzzer_sys::fuzz_target;
 use softphone_sip::framer::{FramerConfig, StreamFramer};
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&seed, rest)) = data.split_first() else { return };
-    let config = FramerConfig { max_header_bytes: 4096, max_body_bytes: 2048 };
+    let Some((&seed, rest)) = data.split_first() else {
+        return;
+    };
+    let config = FramerConfig {
+        max_header_bytes: 4096,
+        max_body_bytes: 2048,
+    };
     let mut f = StreamFramer::new(config);
     let step = usize::from(seed % 64) + 1;
     for chunk in rest.chunks(step) {
