@@ -12,8 +12,8 @@ say() { printf '\n=== [%dm%02ds] %s\n' $((SECONDS / 60)) $((SECONDS % 60)) "$*";
 
 # What building and running the app needs (Debian 12 / Ubuntu 24.04 names).
 BUILD_PKGS=(build-essential pkg-config file cmake libssl-dev libwebkit2gtk-4.1-dev
-  libayatana-appindicator3-dev librsvg2-dev libxdo-dev libasound2-dev libdbus-1-dev
-  libpulse-dev pulseaudio-utils gnome-keyring nodejs npm)
+  libayatana-appindicator3-dev librsvg2-dev libxdo-dev libasound2-dev libasound2-plugins
+  libdbus-1-dev gnome-keyring)
 # What the tests need on top (the test bed installs its own peers: tests/bed/bed.sh install).
 TEST_PKGS=(xvfb xauth dbus dbus-x11 at-spi2-core webkit2gtk-driver chromium imagemagick
   valgrind)
@@ -31,6 +31,13 @@ apt_install() {
   "${sudo[@]}" apt-get -o DPkg::Lock::Timeout=600 update -qq
   "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 \
     install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# Node.js and npm (for the UI tests): Debian's packages when no node is installed yet; a node
+# from elsewhere (nodesource, nvm) is used as it is.
+need_node() {
+  command -v node >/dev/null && command -v npm >/dev/null && return 0
+  apt_install nodejs npm
 }
 
 # Rust comes from rustup (Debian's cargo is too old for Tauri 2).

@@ -29,7 +29,7 @@ LOGS="$(mktemp -d "${TMPDIR:-/tmp}/softphone-test.XXXXXX")"
 PASSED=0 FAILED=0
 declare -a REPORT=()
 
-# count LOG: adds the pass/fail counts the runners printed in LOG to the totals.
+# count LOG: prints the pass and fail counts the runners printed in LOG.
 count() {
   local p f
   read -r p f < <(awk '
@@ -38,7 +38,6 @@ count() {
     /^bed: [0-9]+ passed, [0-9]+ failed$/ { p += $2; f += $4 }
     /^check: [0-9]+ passed, [0-9]+ failed$/ { p += $2; f += $4 }
     END { print p + 0, f + 0 }' "$1")
-  PASSED=$((PASSED + p)) FAILED=$((FAILED + f))
   echo "$p $f"
 }
 
@@ -52,7 +51,8 @@ step() {
   "$@" 2>&1 | tee "$log" || rc=${PIPESTATUS[0]}
   local p f
   read -r p f < <(count "$log")
-  if ((rc != 0 && f == 0)); then FAILED=$((FAILED + 1)); f=1; fi
+  if ((rc != 0 && f == 0)); then f=1; fi
+  PASSED=$((PASSED + p)) FAILED=$((FAILED + f))
   REPORT+=("$(printf '%-44s %4d passed %3d failed %5ds%s' "$name" "$p" "$f" $((SECONDS - start)) "$( ((rc)) && echo "  (exit $rc)")")")
   return 0
 }
@@ -68,6 +68,7 @@ pkgs=("${BUILD_PKGS[@]}")
 want e2e || want ui || want bed && pkgs+=("${TEST_PKGS[@]}")
 apt_install "${pkgs[@]}" || { echo "package installation failed" >&2; exit 1; }
 need_rust
+if want ui || want bed || want e2e; then need_node || { echo "node installation failed" >&2; exit 1; }; fi
 if want static; then rustup component list --installed 2>/dev/null | grep -q clippy || rustup component add clippy rustfmt; fi
 if want ui || want bed || want e2e; then npm_ci || { echo "npm ci failed" >&2; exit 1; }; fi
 if want bed; then bash tests/bed/bed.sh install || { echo "test bed installation failed" >&2; exit 1; }; fi
