@@ -109,9 +109,7 @@ impl CallTracker {
                     caller,
                 }]
             }
-            Event::CallStateChanged {
-                call_id, state, ..
-            } => {
+            Event::CallStateChanged { call_id, state, .. } => {
                 let entry = self.calls.entry(call_id.clone()).or_insert(Tracked {
                     caller: None,
                     answered: false,

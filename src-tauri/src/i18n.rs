@@ -92,10 +92,7 @@ pub fn negotiate(requested: &str) -> Option<&'static str> {
 pub fn choose_language(setting: Option<&str>) -> &'static str {
     setting
         .and_then(negotiate)
-        .or_else(|| {
-            sys_locale::get_locales()
-                .find_map(|l| negotiate(&l))
-        })
+        .or_else(|| sys_locale::get_locales().find_map(|l| negotiate(&l)))
         .unwrap_or(FALLBACK)
 }
 

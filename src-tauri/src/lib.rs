@@ -80,10 +80,7 @@ async fn refresh_tray<R: tauri::Runtime>(app: &tauri::AppHandle<R>) {
     };
     let settings = state.settings();
     let (muted, missed) = {
-        let t = state
-            .tracker
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
+        let t = state.tracker.lock().unwrap_or_else(|e| e.into_inner());
         (t.current_mute(), t.missed())
     };
     let input = TrayInput {
@@ -128,8 +125,7 @@ async fn on_tray_action<R: tauri::Runtime>(app: tauri::AppHandle<R>, action: Tra
                 return;
             };
             show_main(&app);
-            let result =
-                commands::dial_and_remember(&state, None, number, false, Vec::new()).await;
+            let result = commands::dial_and_remember(&state, None, number, false, Vec::new()).await;
             if let Err(error) = result {
                 state.send_shell(ShellEvent::CommandFailed {
                     command: "dial".into(),
@@ -140,10 +136,7 @@ async fn on_tray_action<R: tauri::Runtime>(app: tauri::AppHandle<R>, action: Tra
         }
         TrayAction::ToggleMute => {
             let current = {
-                let t = state
-                    .tracker
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner());
+                let t = state.tracker.lock().unwrap_or_else(|e| e.into_inner());
                 t.current_call().zip(t.current_mute())
             };
             if let Some((call_id, muted)) = current {
@@ -237,9 +230,8 @@ pub fn run() {
         .plugin(tauri_plugin_notification::init());
     let app = with_commands(builder)
         .setup(move |app| {
-            let engine = tauri::async_runtime::block_on(async {
-                Engine::start(EngineConfig::default())
-            });
+            let engine =
+                tauri::async_runtime::block_on(async { Engine::start(EngineConfig::default()) });
             let state = AppState::new(
                 engine,
                 paths.clone(),

@@ -172,9 +172,9 @@ mod tests {
         let id = AccountId("work".into());
         let entry = s.entry(&id).unwrap();
         let cred: &keyring_core::mock::Cred = entry.as_any().downcast_ref().unwrap();
-        cred.set_error(KeyringError::NoStorageAccess(Box::new(std::io::Error::other(
-            "locked",
-        ))));
+        cred.set_error(KeyringError::NoStorageAccess(Box::new(
+            std::io::Error::other("locked"),
+        )));
         let err = s.save(&id, &Secret::new("x")).unwrap_err();
         assert_eq!(err.code, ErrorCode::KeyringUnavailable);
         assert!(!err.detail.contains('x') || !err.detail.contains("\"x\""));

@@ -285,7 +285,9 @@ impl SettingsStore {
         settings.version = SETTINGS_VERSION;
         let mut text = serde_json::to_string_pretty(&settings)?;
         text.push('\n');
-        let tmp = self.path.with_extension(format!("json.tmp{}", std::process::id()));
+        let tmp = self
+            .path
+            .with_extension(format!("json.tmp{}", std::process::id()));
         let write = || -> std::io::Result<()> {
             let mut file = fs::File::create(&tmp)?;
             #[cfg(unix)]
@@ -341,10 +343,8 @@ mod tests {
     use super::*;
 
     fn temp_dir(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!(
-            "softphone-settings-{name}-{}",
-            std::process::id()
-        ));
+        let dir =
+            std::env::temp_dir().join(format!("softphone-settings-{name}-{}", std::process::id()));
         let _ = fs::remove_dir_all(&dir);
         fs::create_dir_all(&dir).unwrap();
         dir

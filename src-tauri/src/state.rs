@@ -8,8 +8,8 @@ use crate::secrets::{self, SecretStore};
 use crate::settings::{Preferences, SecretKind, Settings, SettingsStore, StoredAccount};
 use serde::Serialize;
 use softphone_engine::{
-    AccountConfig, AccountId, Command, CommandError, CommandOutcome, DeviceRole, Engine,
-    ErrorCode, EventEnvelope,
+    AccountConfig, AccountId, Command, CommandError, CommandOutcome, DeviceRole, Engine, ErrorCode,
+    EventEnvelope,
 };
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
@@ -200,10 +200,7 @@ impl AppState {
 
     /// The current translations.
     pub fn l10n(&self) -> Arc<Localizer> {
-        self.l10n
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
+        self.l10n.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     /// A copy of the settings.

@@ -1,6 +1,9 @@
 //! Every IPC command through Tauri's MockRuntime against the real engine: the request goes
 //! through the same invoke handler, argument names and serialisation as in the app.
 
+// Helpers of a test crate may unwrap like the tests themselves (see clippy.toml).
+#![allow(clippy::unwrap_used)]
+
 use serde_json::{json, Value};
 use softphone_app::secrets::SecretStore;
 use softphone_app::{with_commands, AppState, Paths, ShellEvent};
@@ -19,10 +22,7 @@ struct Fixture {
 }
 
 fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "softphone-ipc-{name}-{}",
-        std::process::id()
-    ));
+    let dir = std::env::temp_dir().join(format!("softphone-ipc-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
@@ -116,7 +116,10 @@ fn set_account_keeps_the_password_out_of_the_settings_file() {
     let text = f.settings_text();
     assert!(text.contains("alice@example.com"), "{text}");
     assert!(text.contains("\"secret_kind\": \"password\""), "{text}");
-    assert!(!text.contains(PASSWORD), "the password reached the settings file");
+    assert!(
+        !text.contains(PASSWORD),
+        "the password reached the settings file"
+    );
     // It is in the keyring instead.
     let stored = f.state().secrets.load(&AccountId("work".into())).unwrap();
     assert_eq!(stored.unwrap().expose(), PASSWORD);
@@ -151,7 +154,10 @@ fn accounts_come_back_after_a_restart_with_their_keyring_secret() {
 #[test]
 fn no_keyring_is_reported_and_dont_remember_works() {
     let dir = temp_dir("no-keyring");
-    let f = fixture_with(&dir, SecretStore::unavailable("no Secret Service on the bus"));
+    let f = fixture_with(
+        &dir,
+        SecretStore::unavailable("no Secret Service on the bus"),
+    );
     let body = json!({
         "account": account("work", "alice@example.com"),
         "credential": {"type": "password", "value": PASSWORD},
@@ -330,7 +336,10 @@ fn preferences_language_and_logs() {
     let f = fixture("prefs");
     let locale = f.ok("get_locale", json!({}));
     assert_eq!(locale["available"].as_array().unwrap().len(), 6);
-    assert!(locale["fallback"].as_str().unwrap().contains("tray-quit = Quit"));
+    assert!(locale["fallback"]
+        .as_str()
+        .unwrap()
+        .contains("tray-quit = Quit"));
     let view = f.ok(
         "set_preferences",
         json!({"preferences": {"language": "de", "theme": "dark", "start_minimised": true,
@@ -377,7 +386,10 @@ fn connect_returns_the_snapshot_then_streams_events_in_order() {
     let shell: Arc<Mutex<Vec<Value>>> = Arc::default();
     let on_event = Channel::new(move |body: InvokeResponseBody| {
         if let InvokeResponseBody::Json(text) = body {
-            let _ = tx.lock().unwrap().send(serde_json::from_str(&text).unwrap());
+            let _ = tx
+                .lock()
+                .unwrap()
+                .send(serde_json::from_str(&text).unwrap());
         }
         Ok(())
     });

@@ -28,6 +28,7 @@ after(async () => {
 });
 
 async function shot(name) {
+  await s.painted();
   const png = await s.screenshot();
   writeFileSync(join(SHOTS, name), png);
   return imageStats(png);

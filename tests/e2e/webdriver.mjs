@@ -53,6 +53,14 @@ export class Session {
     throw new Error(`timed out waiting for: ${what}`);
   }
 
+  /** Waits until the page has painted twice (a screenshot then shows the current DOM). */
+  async painted() {
+    await this.cmd('POST', '/execute/async', {
+      script: 'const done = arguments[arguments.length - 1]; requestAnimationFrame(() => requestAnimationFrame(() => done(true)));',
+      args: [],
+    });
+  }
+
   async screenshot() { return Buffer.from((await this.cmd('GET', '/screenshot')).value, 'base64'); }
 
   async end() { await this.cmd('DELETE', ''); }
