@@ -142,10 +142,31 @@ impl PlaybackStream {
             fallback,
         } = selected;
         let muted = Arc::new(AtomicBool::new(false));
+        #[cfg_attr(not(target_os = "linux"), allow(unused_mut))]
+        let mut options = options.clone();
         #[cfg(target_os = "linux")]
         if host.name() == "PulseAudio" {
-            return Self::open_pulse(host, &device, device_info, fallback, options, muted);
+            match Self::open_pulse(
+                host,
+                &device,
+                device_info.clone(),
+                fallback.clone(),
+                &options,
+                muted.clone(),
+            ) {
+                Ok(stream) => return Ok(stream),
+                Err(error) => {
+                    // No ALSA pulse plugin (libasound2-plugins) or no pulse PCM: cpal's native
+                    // playback works only with the server's default buffer (about 2 s).
+                    tracing::warn!(
+                        %error,
+                        "ALSA pulse PCM unavailable, native PulseAudio playback (high latency)"
+                    );
+                    options.period = None;
+                }
+            }
         }
+        let options = &options;
         let (mut config, format) = choose_config(&device, Direction::Output, options)?;
         let (stream, writer, fault) = match build(&device, config, format, options, &muted) {
             Ok(built) => built,

@@ -5,24 +5,32 @@
 //!
 //! A stream asks the device for a callback period of [`StreamOptions::period`] (10 ms by
 //! default, `BufferSize::Fixed`); if the backend refuses, it takes the backend's default and
-//! [`StreamInfo::period_frames`] says what it got. On the PulseAudio test bed the request is
-//! honoured: 480 frames at 48 kHz, i.e. 10 ms per callback; PulseAudio keeps two periods
-//! queued for playback (20 ms) and delivers capture in 10 ms fragments.
+//! [`StreamInfo::period_frames`] says what it got. Measured on the PulseAudio test bed (null
+//! sinks at 48 kHz; a 44.1 kHz sink gives 441-frame periods):
 //!
-//! On top of the device buffer come the rings: capture holds up to
-//! [`StreamOptions::capture_ring_frames`] (default 10 = 200 ms, normally nearly empty because
-//! the engine drains it every tick); playback starts once [`StreamOptions::playback_prefill_frames`]
-//! frames are queued (default 2 = 40 ms, refilled after an underrun) and holds at most
-//! [`StreamOptions::playback_ring_frames`] (default 6 = 120 ms). With a device at another rate
-//! the resampler adds its 10 ms chunking plus about 1.3 ms of filter delay.
+//! | path | device period | device buffer |
+//! |---|---|---|
+//! | capture (cpal, PulseAudio host) | 480 frames = 10 ms fragments | 10 ms server-side |
+//! | playback (ALSA `pulse` PCM, see `alsa_pulse_playback`) | 480 frames = 10 ms | 3 periods = 30 ms |
+//!
+//! On top of the device buffers come the rings: capture holds up to
+//! [`StreamOptions::capture_ring_frames`] (default 10 = 200 ms, normally less than one frame
+//! because the engine drains it every tick); playback starts once
+//! [`StreamOptions::playback_prefill_frames`] frames are queued (default 2 = 40 ms, again after
+//! an underrun) and holds at most [`StreamOptions::playback_ring_frames`] (default 6 =
+//! 120 ms). So mouth-to-engine is about 10–30 ms and engine-to-ear about 70 ms with the
+//! defaults (prefill 40 + device 30). With a device at another rate the resampler adds its
+//! 10 ms chunking plus about 1.3 ms of filter delay.
 //!
 //! # Device lost
 //!
 //! The stream's error callback only stores a code in an atomic; a watchdog on the engine side
 //! notices when callbacks stop for [`STALL_TIMEOUT`] ([`STARTUP_STALL_TIMEOUT`] while the stream
-//! starts). [`DeviceHealth`] combines both; the engine
-//! polls it on its timer (every 100 to 200 ms) and reopens on the default device when it says
-//! `Lost`, which keeps the gap under a second.
+//! starts). [`DeviceHealth`] combines both; the engine polls it on its timer (every 100 to
+//! 200 ms) and reopens on the default device when it says `Lost`, which keeps the gap under a
+//! second. PulseAudio 14+ moves the playback streams of a removed sink to the default sink by
+//! itself, so a playback stream there usually keeps `Running` (the hot-plug poller still
+//! reports the removal); a capture stream from a removed source stalls and is reported lost.
 
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::time::{Duration, Instant};
