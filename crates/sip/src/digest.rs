@@ -239,7 +239,8 @@ pub struct Challenge {
 }
 
 impl Challenge {
-    /// Parses a challenge header value.
+    /// Parses a challenge header value: one challenge per value, as SIP servers send one
+    /// `WWW-Authenticate` line per realm/algorithm (RFC 8760 §2.4).
     pub fn parse(value: &str) -> Result<Challenge> {
         let (scheme, params) = parse_auth(value)?;
         Ok(Challenge { scheme, params })

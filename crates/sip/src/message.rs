@@ -212,6 +212,17 @@ impl Message {
     }
 
     fn parse_inner(input: &[u8], mode: Mode) -> Result<(Message, usize)> {
+        // RFC 3261 §7.5: CRLFs before the start line are ignored (keepalives).
+        let lead = input
+            .iter()
+            .take_while(|&&b| b == b'\r' || b == b'\n')
+            .count();
+        let rest = input.get(lead..).unwrap_or(&[]);
+        let (m, used) = Message::parse_start(rest, mode)?;
+        Ok((m, lead + used))
+    }
+
+    fn parse_start(input: &[u8], mode: Mode) -> Result<(Message, usize)> {
         let nl = find_byte(input, 0, b'\n').ok_or(SipError::Incomplete("start line"))?;
         let line_end = if nl > 0 && input.get(nl - 1) == Some(&b'\r') {
             nl - 1
@@ -353,6 +364,12 @@ impl Message {
             framing,
         };
         Ok((message, body_start + body_len))
+    }
+
+    /// True for a datagram that only carries CRLF keepalives (RFC 5626 §4.4.1 style), which
+    /// the transport should drop silently (or answer, for a `CRLF CRLF` ping).
+    pub fn is_keepalive(datagram: &[u8]) -> bool {
+        !datagram.is_empty() && datagram.iter().all(|&b| b == b'\r' || b == b'\n')
     }
 
     /// A new request with no headers.
@@ -869,6 +886,18 @@ v=0\n";
         assert_eq!(r.vias().unwrap().len(), 2);
         assert!(r.remove_first_value(HeaderName::Via));
         assert_eq!(r.vias().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn leading_crlf_is_skipped() {
+        let mut d = b"\r\n\r\n".to_vec();
+        d.extend_from_slice(INVITE);
+        let (m, used) = Message::parse_datagram(&d).unwrap();
+        assert_eq!(used, d.len());
+        assert_eq!(m.method(), Some(&Method::Invite));
+        assert!(Message::is_keepalive(b"\r\n\r\n"));
+        assert!(!Message::is_keepalive(b""));
+        assert!(Message::parse(b"\r\n\r\n").is_err());
     }
 
     #[test]
