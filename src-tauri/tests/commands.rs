@@ -452,3 +452,34 @@ fn connect_returns_the_snapshot_then_streams_events_in_order() {
     );
     assert!(snapshot["seq"].as_u64().unwrap() >= *seqs.last().unwrap());
 }
+
+/// The bed tier: the same flow against the real Secret Service (gnome-keyring on the session
+/// bus), including a restart that reads the secret back.
+#[test]
+#[ignore = "needs the test bed (D-Bus + gnome-keyring)"]
+fn real_keyring_set_account_and_restart() {
+    let dir = temp_dir("real-keyring");
+    let id = format!("bed-{}", std::process::id());
+    {
+        let f = fixture_with(&dir, SecretStore::system());
+        assert_eq!(
+            f.ok("get_settings", json!({}))["keyring"]["available"],
+            json!(true)
+        );
+        f.ok(
+            "set_account",
+            json!({
+                "account": account(&id, "alice@example.com"),
+                "credential": {"type": "password", "value": PASSWORD},
+            }),
+        );
+        assert!(!f.settings_text().contains(PASSWORD));
+    }
+    let f = fixture_with(&dir, SecretStore::system());
+    let snapshot = f.ok("snapshot", json!({}));
+    assert_eq!(snapshot["accounts"][0]["has_credential"], json!(true));
+    let secret = f.state().secrets.load(&AccountId(id.clone())).unwrap();
+    assert_eq!(secret.unwrap().expose(), PASSWORD);
+    f.ok("remove_account", json!({"account_id": id}));
+    assert_eq!(f.state().secrets.load(&AccountId(id)).unwrap(), None);
+}
