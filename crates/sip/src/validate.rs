@@ -345,3 +345,115 @@ pub fn validate_response(m: &Message) -> Result<(), SipError> {
         .and_then(|()| check_known_headers(m))
         .map_err(|r| SipError::InvalidResponse(r.reason))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(extra: &str, body: &str) -> Message {
+        let text = format!(
+            "INVITE sip:bob@example.com SIP/2.0\r\n\
+             Via: SIP/2.0/UDP h;branch=z9hG4bK1\r\n\
+             From: <sip:a@example.com>;tag=1\r\n\
+             To: <sip:bob@example.com>\r\n\
+             Call-ID: c1\r\n\
+             CSeq: 1 INVITE\r\n\
+             Max-Forwards: 70\r\n\
+             {extra}Content-Length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        Message::parse(text.as_bytes()).unwrap()
+    }
+
+    fn verdict(m: &Message) -> Option<(u16, String)> {
+        validate_request(m, &UasPolicy::default())
+            .err()
+            .map(|r| (r.code, r.reason))
+    }
+
+    #[test]
+    fn accepts_a_plain_invite() {
+        assert_eq!(
+            verdict(&request("Content-Type: application/sdp\r\n", "v=0\r\n")),
+            None
+        );
+        assert_eq!(verdict(&request("Require: 100rel, timer\r\n", "")), None);
+    }
+
+    #[test]
+    fn body_checks() {
+        assert_eq!(verdict(&request("", "v=0\r\n")).unwrap().0, 400);
+        let r = validate_request(
+            &request(
+                "Content-Type: application/sdp\r\nContent-Encoding: gzip\r\n",
+                "x",
+            ),
+            &UasPolicy::default(),
+        )
+        .unwrap_err();
+        assert_eq!((r.code, r.headers[0].0), (415, HeaderName::AcceptEncoding));
+        assert_eq!(
+            verdict(&request(
+                "Content-Type: application/sdp\r\nAccept: text/plain\r\n",
+                "v=0\r\n"
+            ))
+            .unwrap()
+            .0,
+            406
+        );
+        assert_eq!(
+            verdict(&request(
+                "Content-Type: application/sdp\r\nAccept: application/*\r\n",
+                "v=0\r\n"
+            )),
+            None
+        );
+    }
+
+    #[test]
+    fn header_checks() {
+        assert_eq!(
+            verdict(&request("Contact: *, <sip:a@b>\r\n", "")).unwrap(),
+            (400, "Contact * mixed with addresses".into())
+        );
+        assert_eq!(
+            verdict(&request("Max-Forwards: 1\r\n", "")).unwrap(),
+            (400, "Duplicate Max-Forwards header".into())
+        );
+        assert_eq!(
+            verdict(&request("Expires: soon\r\n", "")).unwrap(),
+            (400, "Malformed Expires header".into())
+        );
+        assert_eq!(
+            verdict(&request(
+                "Session-Expires: 1800;refresher=uac\r\nMin-SE: 90\r\nRSeq: 1\r\n",
+                ""
+            )),
+            None
+        );
+        assert_eq!(verdict(&request("RAck: 1 INVITE\r\n", "")).unwrap().0, 400);
+    }
+
+    #[test]
+    fn require_is_ignored_for_ack_and_cancel() {
+        let text = "ACK sip:bob@example.com SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\n\
+                    From: <sip:a@example.com>;tag=1\r\nTo: <sip:bob@example.com>;tag=2\r\n\
+                    Call-ID: c1\r\nCSeq: 1 ACK\r\nRequire: foo\r\nContent-Length: 0\r\n\r\n";
+        let m = Message::parse(text.as_bytes()).unwrap();
+        assert_eq!(verdict(&m), None);
+        let m = Message::parse(text.replace("ACK", "BYE").as_bytes()).unwrap();
+        assert_eq!(verdict(&m).unwrap().0, 420);
+    }
+
+    #[test]
+    fn responses() {
+        let ok =
+            "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\nFrom: <sip:a@b>;tag=1\r\n\
+                  To: <sip:c@d>;tag=2\r\nCall-ID: x\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n";
+        assert!(validate_response(&Message::parse(ok.as_bytes()).unwrap()).is_ok());
+        let no_via = ok.replace("Via: SIP/2.0/UDP h;branch=z9hG4bK1\r\n", "");
+        assert!(validate_response(&Message::parse(no_via.as_bytes()).unwrap()).is_err());
+        let bad_len = ok.replace("Content-Length: 0", "Content-Length: 10");
+        assert!(validate_response(&Message::parse(bad_len.as_bytes()).unwrap()).is_err());
+    }
+}
