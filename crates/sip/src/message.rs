@@ -6,7 +6,7 @@
 //! `String` holding every header line's text, an index of `(name, value)` ranges into it in
 //! wire order, and the body bytes. Header values are kept verbatim (folding included) and
 //! parsed on demand with [`Message::get`] / [`Message::get_all`] and the
-//! [`TypedHeader`](crate::headers::TypedHeader) types. Parsing a typical INVITE therefore
+//! [`TypedHeader`] types. Parsing a typical INVITE therefore
 //! costs four allocations and a linear scan, and printing is a handful of copies.
 //!
 //! # Framing
