@@ -9,6 +9,9 @@ use crate::devices::Direction;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum AudioError {
+    /// The requested audio host (sound system) is not available on this machine.
+    #[error("audio host {0} is not available")]
+    HostUnavailable(String),
     /// No device of this direction exists (not even a default one).
     #[error("no {0} audio device is available")]
     NoDevice(Direction),

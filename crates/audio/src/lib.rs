@@ -56,6 +56,23 @@
 //! ```
 //!
 //! Buffer sizes and latency are described in [`stream`].
+//!
+//! # Platforms
+//!
+//! cpal picks the host: PulseAudio (also PipeWire through pipewire-pulse) on Linux when a server
+//! is reachable, ALSA otherwise; CoreAudio on macOS; WASAPI on Windows. Device listing and
+//! capture use cpal everywhere. On the PulseAudio host, playback goes through ALSA's `pulse`
+//! PCM (package `libasound2-plugins`) with a 10 ms period, because cpal 0.18.2's native
+//! PulseAudio playback stalls after its first buffer with low-latency settings (details in
+//! the private `alsa_pulse_playback` module); without that plugin it falls back to cpal's
+//! native playback with the server's default (high-latency) buffer and logs a warning.
+//!
+//! # Tests
+//!
+//! Unit tests run anywhere. `tests/pulse_devices.rs` is the bed tier (`#[ignore]`): it needs
+//! the test bed's PulseAudio null sinks, e.g. `tests/bed/bed.sh run -- cargo test --offline -p
+//! softphone-audio --test pulse_devices -- --ignored --test-threads=1`, or
+//! `crates/audio/tests/with-pulse.sh cargo test ...` for a private server.
 
 #[cfg(target_os = "linux")]
 mod alsa_pulse_playback;
