@@ -6,14 +6,27 @@
 
 use std::borrow::Cow;
 
+const fn token_table() -> [bool; 256] {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        t[i] = b.is_ascii_alphanumeric()
+            || matches!(
+                b,
+                b'-' | b'.' | b'!' | b'%' | b'*' | b'_' | b'+' | b'`' | b'\'' | b'~'
+            );
+        i += 1;
+    }
+    t
+}
+
+static TOKEN: [bool; 256] = token_table();
+
 /// `token` characters: alphanumerics and `-.!%*_+`'~`.
 #[inline]
 pub fn is_token_char(b: u8) -> bool {
-    b.is_ascii_alphanumeric()
-        || matches!(
-            b,
-            b'-' | b'.' | b'!' | b'%' | b'*' | b'_' | b'+' | b'`' | b'\'' | b'~'
-        )
+    TOKEN[usize::from(b)]
 }
 
 /// `word` characters (Call-ID): token characters plus `()<>:\"/[]?{}`.
@@ -181,7 +194,11 @@ pub fn hex_value(b: u8) -> Option<u8> {
 
 /// Checks that every `%` in `s` starts a `%HH` escape.
 pub fn escapes_valid(s: &str) -> bool {
-    let b = s.as_bytes();
+    escapes_valid_bytes(s.as_bytes())
+}
+
+/// [`escapes_valid`] on bytes.
+pub fn escapes_valid_bytes(b: &[u8]) -> bool {
     let mut i = 0;
     while let Some(&c) = b.get(i) {
         if c == b'%' {

@@ -11,7 +11,7 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 use std::str::FromStr;
 
 use crate::error::{Result, SipError};
-use crate::grammar::{escapes_valid, unescape};
+use crate::grammar::unescape;
 
 /// The scheme of a [`Uri`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -247,10 +247,14 @@ impl Uri {
             while b.get(i).is_some_and(u8::is_ascii_digit) {
                 i += 1;
             }
-            let digits = std::str::from_utf8(b.get(ps..i).unwrap_or(&[])).unwrap_or("");
+            let digits = b.get(ps..i).unwrap_or(&[]);
+            if digits.is_empty() || digits.len() > 5 {
+                return Err(SipError::InvalidUri("bad port"));
+            }
             let port = digits
-                .parse::<u16>()
-                .map_err(|_| SipError::InvalidUri("bad port"))?;
+                .iter()
+                .fold(0u32, |n, &d| n * 10 + u32::from(d - b'0'));
+            let port = u16::try_from(port).map_err(|_| SipError::InvalidUri("bad port"))?;
             self.port = Some(port);
         }
         self.parse_tail(b, i, is_param_char)
@@ -312,16 +316,8 @@ impl Uri {
         if i != len {
             return Err(SipError::InvalidUri("unexpected character"));
         }
-        let tail = std::str::from_utf8(b.get(self.host.0..).unwrap_or(&[])).unwrap_or("");
-        let user_ok = self
-            .user
-            .map(|(s, _)| {
-                std::str::from_utf8(b.get(s..self.host.0).unwrap_or(&[]))
-                    .map(escapes_valid)
-                    .unwrap_or(false)
-            })
-            .unwrap_or(true);
-        if !escapes_valid(tail) || !user_ok {
+        let after_scheme = self.user.map_or(self.host.0, |(u, _)| u);
+        if !crate::grammar::escapes_valid_bytes(b.get(after_scheme..).unwrap_or(&[])) {
             return Err(SipError::InvalidUri("bad escape"));
         }
         Ok(())
