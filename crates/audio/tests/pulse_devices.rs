@@ -553,3 +553,62 @@ fn an_unplugged_device_is_reported_lost_within_a_second_and_by_the_poller() {
     ));
     let _ = FRAME_SAMPLES;
 }
+
+#[test]
+#[ignore = "needs the test bed (PulseAudio null sinks)"]
+fn loopback_latency_through_spk_and_its_monitor_is_small() {
+    let _lock = bed_lock();
+    let host = pulse_host();
+    let options = StreamOptions::default();
+    let spk = speaker_sink();
+    let mut speaker = PlaybackStream::open(&host, Some(&spk), &options).expect("spk");
+    let mut monitor =
+        CaptureStream::open(&host, Some(&monitor_of(&spk)), &options).expect("monitor");
+    let mut tone = ToneSource::sine(1000.0, -10.0).expect("tone");
+    let silence = Frame::silence();
+    let mut burst = Frame::silence();
+    let mut frame = Frame::silence();
+    let start = Instant::now();
+    let mut written_at = None;
+    let mut heard_at = None;
+    // Keep the playback ring at the default prefill (two frames), as the engine would.
+    while heard_at.is_none() && start.elapsed() < Duration::from_secs(5) {
+        while speaker.buffered_frames() < options.playback_prefill_frames {
+            if start.elapsed() > Duration::from_millis(700) && written_at.is_none() {
+                tone.read_frame(&mut burst).expect("tone");
+                speaker.write_frame(&burst);
+                written_at = Some(Instant::now());
+            } else if written_at.is_some() {
+                tone.read_frame(&mut burst).expect("tone");
+                speaker.write_frame(&burst);
+            } else {
+                speaker.write_frame(&silence);
+            }
+        }
+        while monitor.read_frame(&mut frame) == ReadOutcome::Frame {
+            if let (Some(_), None) = (written_at, heard_at) {
+                if let Some(onset) = frame.iter().position(|s| s.abs() > 0.05) {
+                    // The onset is `FRAME_SAMPLES - onset` samples before the frame's end.
+                    let back = Duration::from_secs_f64(
+                        (FRAME_SAMPLES - onset) as f64 / f64::from(SAMPLE_RATE),
+                    );
+                    heard_at = Some(Instant::now().checked_sub(back).unwrap_or(start));
+                }
+            }
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    let (Some(written), Some(heard)) = (written_at, heard_at) else {
+        panic!("burst not heard: written {written_at:?}, heard {heard_at:?}");
+    };
+    let latency = heard.saturating_duration_since(written);
+    println!(
+        "write_frame -> read_frame loopback: {latency:?} (playback period {:?}, capture period {:?})",
+        speaker.info().period(),
+        monitor.info().period()
+    );
+    assert!(
+        latency < Duration::from_millis(250),
+        "loopback latency {latency:?}"
+    );
+}
