@@ -82,6 +82,14 @@ test('dialling garbage shows the translated error', async () => {
   await shot('app-error.png');
 });
 
+test('the log shows a clean start (tray built, engine up) and no secret', async () => {
+  const log = readFileSync(SOFTPHONE_LOG_FILE, 'utf8');
+  assert.match(log, /softphone starting/);
+  assert.match(log, /engine started/);
+  assert.doesNotMatch(log, /tray update failed|the app could not start/);
+  assert.ok(!log.includes(PASSWORD));
+});
+
 test('switching the language re-labels the window at once', async () => {
   await s.click('#nav-settings');
   await s.exec("const l = document.getElementById('pref-language'); l.value = 'de'; l.dispatchEvent(new Event('change'));");

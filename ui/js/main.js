@@ -427,7 +427,7 @@ function meter(labelId, value) {
 function qualityBlock(call) {
   const s = call.stats;
   if (!s) {
-    return h('div', { class: 'quality' }, h('span', { class: 'quality-head', l10n: ['call-quality'] }),
+    return h('div', { class: 'quality' }, h('span', { class: 'quality-head', l10n: ['call-quality'] }), ' ',
       h('span', { class: 'muted', l10n: ['call-quality-waiting'] }));
   }
   const band = store.qualityBand(s.mos);
