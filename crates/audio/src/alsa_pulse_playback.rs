@@ -147,23 +147,41 @@ impl AlsaPulsePlayback {
                 context: "starting the playback thread",
                 message: e.to_string(),
             })?;
+        let format = match opened_rx.recv_timeout(timeout) {
+            Ok(Ok(format)) => format,
+            Ok(Err(error)) => {
+                // The thread has ended (it reports open errors and returns).
+                let _ = thread.join();
+                return Err(error);
+            }
+            Err(_) => {
+                // A hung server: leave the thread behind (it stops on its own if the open
+                // ever returns, because the callback channel is closed), as cpal does.
+                stop.store(true, Ordering::Relaxed);
+                return Err(AudioError::Pulse {
+                    context: "opening the PCM",
+                    message: "timed out".into(),
+                });
+            }
+        };
         let playback = Self {
             stop,
             paused,
             thread: Some(thread),
         };
-        let format = opened_rx
-            .recv_timeout(timeout)
-            .map_err(|_| AudioError::Pulse {
-                context: "opening the PCM",
-                message: "timed out".into(),
-            })??;
-        let callback = make_callback(format)?;
+        let callback = match make_callback(format) {
+            Ok(callback) => callback,
+            Err(error) => {
+                // Close the channel first so the thread's `recv` fails and the join in
+                // `Drop` (of `playback`, right after) returns.
+                drop(callback_tx);
+                return Err(error);
+            }
+        };
         callback_tx.send(callback).map_err(|_| AudioError::Pulse {
             context: "starting playback",
             message: "the playback thread ended".into(),
         })?;
-        playback.paused.store(false, Ordering::Relaxed);
         Ok((playback, format))
     }
 
