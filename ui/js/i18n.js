@@ -22,6 +22,7 @@ export function loadLocale(locale) {
   bundles = [makeBundle(locale.language, locale.source)];
   if (locale.language !== 'en') bundles.push(makeBundle('en', locale.fallback));
   document.documentElement.lang = locale.language;
+  document.title = t('app-title');
 }
 
 /** The language in use. */
