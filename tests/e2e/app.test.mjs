@@ -6,6 +6,7 @@ import { readFileSync, writeFileSync, mkdirSync, existsSync, mkdtempSync } from 
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
 import { Session, imageStats } from './webdriver.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -88,6 +89,17 @@ test('the log shows a clean start (tray built, engine up) and no secret', async 
   assert.match(log, /engine started/);
   assert.doesNotMatch(log, /tray update failed|the app could not start/);
   assert.ok(!log.includes(PASSWORD));
+});
+
+test('a tel: link opened while the app runs goes to the running instance, which asks first', async () => {
+  // What the desktop does for a link: start the app with it. The single-instance plugin hands
+  // the arguments to the running app and the new process exits.
+  const second = spawnSync(APP, ['tel:+49%2030%20123'], { env: process.env, timeout: 60000, encoding: 'utf8' });
+  assert.equal(second.status, 0, `second instance: ${second.stderr}`);
+  await s.until("return document.getElementById('link-dialog').open", [], 'the link dialog');
+  assert.equal(await s.text('#link-body'), 'A link asks to call tel:+49 30 123.');
+  await s.click('#link-cancel');
+  await s.until("return !document.getElementById('link-dialog').open", [], 'the dialog to close');
 });
 
 test('switching the language re-labels the window at once', async () => {
