@@ -266,15 +266,32 @@ pub fn run() {
             Ok(())
         })
         .on_window_event(|window, event| {
-            // Closing the window keeps the phone running in the tray.
-            if let WindowEvent::CloseRequested { api, .. } = event {
-                if window.label() == MAIN_WINDOW {
+            if window.label() != MAIN_WINDOW {
+                return;
+            }
+            let state = window.app_handle().try_state::<AppState>();
+            match event {
+                // Closing the window keeps the phone running in the tray.
+                WindowEvent::CloseRequested { api, .. } => {
                     api.prevent_close();
                     let _ = window.hide();
-                    if let Some(state) = window.app_handle().try_state::<AppState>() {
+                    if let Some(state) = state {
                         state.tray_changed.notify_one();
                     }
                 }
+                // The window shows the missed calls: once it has focus they count as seen for
+                // the tray.
+                WindowEvent::Focused(true) => {
+                    if let Some(state) = state {
+                        let mut tracker = state.tracker.lock().unwrap_or_else(|e| e.into_inner());
+                        if tracker.missed() > 0 {
+                            tracker.clear_missed();
+                            drop(tracker);
+                            state.tray_changed.notify_one();
+                        }
+                    }
+                }
+                _ => {}
             }
         })
         .build(tauri::generate_context!());
