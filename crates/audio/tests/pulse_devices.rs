@@ -460,9 +460,49 @@ fn a_44100_hz_device_is_resampled_both_ways() {
     assert_few_losses(capture_stats.overruns, capture_stats.frames, "capture");
 }
 
+/// Follows a stream after its device was removed.
+struct Watch {
+    callbacks: u64,
+    progress: Instant,
+    lost: Option<(Duration, softphone_audio::LostReason)>,
+}
+
+impl Watch {
+    fn new(callbacks: u64) -> Self {
+        Self {
+            callbacks,
+            progress: Instant::now(),
+            lost: None,
+        }
+    }
+
+    fn check(&mut self, what: &str, health: DeviceHealth, callbacks: u64, unplugged: Instant) {
+        if self.lost.is_some() {
+            return;
+        }
+        if let DeviceHealth::Lost(reason) = health {
+            let after = unplugged.elapsed();
+            assert!(
+                after < Duration::from_secs(1),
+                "{what}: lost only after {after:?}"
+            );
+            self.lost = Some((after, reason));
+            return;
+        }
+        if callbacks != self.callbacks {
+            self.callbacks = callbacks;
+            self.progress = Instant::now();
+        }
+        assert!(
+            self.progress.elapsed() < Duration::from_millis(600),
+            "{what}: stalled without being reported lost"
+        );
+    }
+}
+
 #[test]
 #[ignore = "needs the test bed (PulseAudio null sinks)"]
-fn an_unplugged_device_is_reported_lost_within_a_second_and_by_the_poller() {
+fn an_unplugged_device_is_reported_lost_or_keeps_running_and_the_poller_sees_it() {
     let _lock = bed_lock();
     let host = pulse_host();
     let mut poller = DevicePoller::new(host.devices().expect("devices"));
@@ -491,51 +531,34 @@ fn an_unplugged_device_is_reported_lost_within_a_second_and_by_the_poller() {
 
     sink.unload();
     let unplugged = Instant::now();
-    let (mut speaker_lost, mut capture_lost) = (None, None);
-    while unplugged.elapsed() < Duration::from_millis(1_500)
-        && (speaker_lost.is_none() || capture_lost.is_none())
-    {
+    // Neither stream may go silent unnoticed: at every check its callbacks have advanced within
+    // the stall timeout, or it says Lost (and did so within a second of the unplug). PulseAudio
+    // 14+ moves the streams of a removed sink or source to the default one by itself, so a
+    // stream often just keeps running; one that is not moved stalls and is reported by the
+    // watchdog; the ALSA pulse plugin may fail on its next re-prepare and then says Lost at once.
+    let mut speaker_watch = Watch::new(speaker.stats().callbacks);
+    let mut capture_watch = Watch::new(capture.stats().callbacks);
+    while unplugged.elapsed() < Duration::from_millis(1_500) {
         feed(&mut speaker, &mut tone);
         let mut frame = Frame::silence();
         while capture.read_frame(&mut frame) == ReadOutcome::Frame {}
-        if speaker_lost.is_none() {
-            if let DeviceHealth::Lost(reason) = speaker.health() {
-                speaker_lost = Some((unplugged.elapsed(), reason));
-            }
-        }
-        if capture_lost.is_none() {
-            if let DeviceHealth::Lost(reason) = capture.health() {
-                capture_lost = Some((unplugged.elapsed(), reason));
-            }
-        }
+        speaker_watch.check(
+            "playback",
+            speaker.health(),
+            speaker.stats().callbacks,
+            unplugged,
+        );
+        capture_watch.check(
+            "capture",
+            capture.health(),
+            capture.stats().callbacks,
+            unplugged,
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
-    println!("speaker lost: {speaker_lost:?}, capture lost: {capture_lost:?}");
-    match speaker_lost {
-        Some((after, _)) => {
-            assert!(
-                after < Duration::from_secs(1),
-                "playback loss after {after:?}"
-            )
-        }
-        None => {
-            // PulseAudio 14+ moves the streams of a removed sink to the default sink
-            // (module-rescue-streams is built in): the stream keeps playing, which is what the
-            // engine would have done; the poller below still reports the removal.
-            let before = speaker.stats().callbacks;
-            std::thread::sleep(Duration::from_millis(200));
-            feed(&mut speaker, &mut tone);
-            assert!(
-                speaker.stats().callbacks > before,
-                "playback neither lost nor running"
-            );
-            assert_eq!(speaker.health(), DeviceHealth::Running);
-        }
-    }
-    let (after, _) = capture_lost.expect("capture loss detected");
-    assert!(
-        after < Duration::from_secs(1),
-        "capture loss after {after:?}"
+    println!(
+        "lost after unplug (None: moved by the server and still running): playback {:?}, capture {:?}",
+        speaker_watch.lost, capture_watch.lost
     );
 
     let changes = poller.poll(&host).expect("poll");
