@@ -15,6 +15,11 @@ pub enum CallNotice {
         /// Who calls, as shown to the user.
         caller: String,
     },
+    /// An incoming call stopped ringing (answered, declined, ended): close its notification.
+    StopRinging {
+        /// The call.
+        call_id: CallId,
+    },
     /// An incoming call stopped ringing without being answered here.
     Missed {
         /// The call.
@@ -117,9 +122,16 @@ impl CallTracker {
                     muted: false,
                     state: *state,
                 });
+                let was_ringing = entry.state == CallState::Incoming && entry.caller.is_some();
                 entry.state = *state;
                 if matches!(state, CallState::Active | CallState::Held) {
                     entry.answered = true;
+                }
+                let mut notices = Vec::new();
+                if was_ringing && *state != CallState::Incoming {
+                    notices.push(CallNotice::StopRinging {
+                        call_id: call_id.clone(),
+                    });
                 }
                 if *state == CallState::Ended {
                     let gone = self.calls.remove(call_id);
@@ -131,16 +143,14 @@ impl CallTracker {
                     }) = gone
                     {
                         self.missed += 1;
-                        return vec![
-                            CallNotice::Missed {
-                                call_id: call_id.clone(),
-                                caller,
-                            },
-                            CallNotice::TrayChanged,
-                        ];
+                        notices.push(CallNotice::Missed {
+                            call_id: call_id.clone(),
+                            caller,
+                        });
                     }
                 }
-                vec![CallNotice::TrayChanged]
+                notices.push(CallNotice::TrayChanged);
+                notices
             }
             Event::CallFlagsChanged { call_id, muted, .. } => {
                 if let Some(c) = self.calls.get_mut(call_id) {
@@ -193,7 +203,13 @@ mod tests {
         );
         t.on_event(&state("c1", CallState::Incoming));
         let out = t.on_event(&state("c1", CallState::Ended));
-        assert!(matches!(&out[0], CallNotice::Missed { caller, .. } if caller == "Bob"));
+        assert_eq!(
+            out[0],
+            CallNotice::StopRinging {
+                call_id: CallId("c1".into())
+            }
+        );
+        assert!(matches!(&out[1], CallNotice::Missed { caller, .. } if caller == "Bob"));
         assert_eq!(t.missed(), 1);
         t.clear_missed();
         assert_eq!(t.missed(), 0);
@@ -203,7 +219,10 @@ mod tests {
     fn answered_or_declined_is_not_missed() {
         let mut t = CallTracker::default();
         t.on_event(&incoming("c1"));
-        t.on_event(&state("c1", CallState::Active));
+        let out = t.on_event(&state("c1", CallState::Active));
+        assert!(out.contains(&CallNotice::StopRinging {
+            call_id: CallId("c1".into())
+        }));
         assert_eq!(t.current_call(), Some(CallId("c1".into())));
         assert_eq!(t.current_mute(), Some(false));
         t.on_event(&Event::CallFlagsChanged {

@@ -84,8 +84,32 @@ pub fn show<R: tauri::Runtime>(app: &tauri::AppHandle<R>, l10n: &Localizer, noti
             let body = l10n.tr_args("notification-missed-body", &[("caller", caller.into())]);
             plain(app, title, body);
         }
+        CallNotice::StopRinging { call_id } => close_incoming(&call_id),
         CallNotice::TrayChanged => {}
     }
+}
+
+/// Incoming-call notifications still on screen, by call.
+#[cfg(target_os = "linux")]
+static RINGING: std::sync::LazyLock<
+    std::sync::Mutex<std::collections::HashMap<CallId, notify_rust::NotificationHandle>>,
+> = std::sync::LazyLock::new(Default::default);
+
+/// Closes a call's incoming-call notification (its buttons would act on a call that no longer
+/// rings).
+fn close_incoming(call_id: &CallId) {
+    #[cfg(target_os = "linux")]
+    {
+        let handle = RINGING
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(call_id);
+        if let Some(handle) = handle {
+            std::thread::spawn(move || handle.close());
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = call_id;
 }
 
 #[cfg(target_os = "linux")]
@@ -111,11 +135,29 @@ fn incoming<R: tauri::Runtime>(
             .timeout(notify_rust::Timeout::Never)
             .show();
         match shown {
-            Ok(handle) => handle.wait_for_action(|key| {
-                if let Some(action) = NotificationAction::from_key(key) {
-                    tauri::async_runtime::spawn(on_action(app.clone(), call_id.clone(), action));
-                }
-            }),
+            Ok(handle) => {
+                let id = handle.id();
+                RINGING
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(call_id.clone(), handle);
+                // Returns on a button or when the notification closes (see `close_incoming`).
+                let _ = notify_rust::handle_action(id, |response| {
+                    if let notify_rust::ActionResponse::Custom(key) = response {
+                        if let Some(action) = NotificationAction::from_key(key) {
+                            tauri::async_runtime::spawn(on_action(
+                                app.clone(),
+                                call_id.clone(),
+                                action,
+                            ));
+                        }
+                    }
+                });
+                RINGING
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .remove(&call_id);
+            }
             Err(e) => tracing::info!(error = %e, "no incoming-call notification"),
         }
     });
