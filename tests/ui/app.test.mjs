@@ -495,3 +495,21 @@ test('readable at 200 % zoom: one column, nothing cut off sideways', async () =>
     await page.screenshot({ path: join(shots, 'ui-zoom200.png'), fullPage: true });
   });
 });
+
+test('removing an account asks first, then forgets it everywhere', async () => {
+  await withApp({ setup: ACCOUNT_SETUP }, async (page) => {
+    await page.click('#nav-settings');
+    await page.click('#account-settings-list [data-action="remove"]');
+    await page.waitForSelector('#confirm-dialog[open]');
+    assert.match(await text(page, '#confirm-body'), /Remove alice@example.com\? Its password is deleted from the keyring/);
+    await page.click('#confirm-cancel');
+    assert.deepEqual(await mockCalls(page, 'remove_account'), []);
+    await page.click('#account-settings-list [data-action="remove"]');
+    await page.click('#confirm-ok');
+    await page.waitForSelector('#account-settings-list [data-account]', { state: 'detached' });
+    assert.deepEqual(await mockCalls(page, 'remove_account'), [{ account_id: 'alice@example.com' }]);
+    assert.match(await text(page, '#toasts'), /Account removed/);
+    await page.click('#nav-phone');
+    assert.match(await text(page, '#account-status'), /No account yet/);
+  });
+});
