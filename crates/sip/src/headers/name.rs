@@ -108,102 +108,90 @@ header_names! {
     WwwAuthenticate => "WWW-Authenticate", list: false;
 }
 
-/// Full-name lookup: candidates of the same length, compared case-insensitively.
+/// Full-name lookup: candidates with the same length and first letter, compared
+/// case-insensitively.
 fn lookup_full(b: &[u8]) -> HeaderName {
-    let candidates: &[(HeaderName, &[u8])] = match b.len() {
-        2 => &[(HeaderName::To, b"To")],
-        3 => &[(HeaderName::Via, b"Via")],
-        4 => &[
-            (HeaderName::CSeq, b"CSeq"),
-            (HeaderName::Date, b"Date"),
-            (HeaderName::From, b"From"),
-            (HeaderName::Path, b"Path"),
-            (HeaderName::RAck, b"RAck"),
-            (HeaderName::RSeq, b"RSeq"),
-        ],
-        5 => &[
-            (HeaderName::Allow, b"Allow"),
-            (HeaderName::Event, b"Event"),
-            (HeaderName::Route, b"Route"),
-        ],
-        6 => &[
-            (HeaderName::Accept, b"Accept"),
-            (HeaderName::MinSe, b"Min-SE"),
-            (HeaderName::Reason, b"Reason"),
-            (HeaderName::Server, b"Server"),
-        ],
-        7 => &[
+    let first = b.first().map_or(0, u8::to_ascii_lowercase);
+    let candidates: &[(HeaderName, &[u8])] = match (b.len(), first) {
+        (2, b't') => &[(HeaderName::To, b"To")],
+        (3, b'v') => &[(HeaderName::Via, b"Via")],
+        (4, b'c') => &[(HeaderName::CSeq, b"CSeq")],
+        (4, b'd') => &[(HeaderName::Date, b"Date")],
+        (4, b'f') => &[(HeaderName::From, b"From")],
+        (4, b'p') => &[(HeaderName::Path, b"Path")],
+        (4, b'r') => &[(HeaderName::RAck, b"RAck"), (HeaderName::RSeq, b"RSeq")],
+        (5, b'a') => &[(HeaderName::Allow, b"Allow")],
+        (5, b'e') => &[(HeaderName::Event, b"Event")],
+        (5, b'r') => &[(HeaderName::Route, b"Route")],
+        (6, b'a') => &[(HeaderName::Accept, b"Accept")],
+        (6, b'm') => &[(HeaderName::MinSe, b"Min-SE")],
+        (6, b'r') => &[(HeaderName::Reason, b"Reason")],
+        (6, b's') => &[(HeaderName::Server, b"Server")],
+        (7, b'c') => &[
             (HeaderName::CallId, b"Call-ID"),
             (HeaderName::Contact, b"Contact"),
-            (HeaderName::Expires, b"Expires"),
-            (HeaderName::Require, b"Require"),
-            (HeaderName::Subject, b"Subject"),
-            (HeaderName::Warning, b"Warning"),
         ],
-        8 => &[
-            (HeaderName::Identity, b"Identity"),
-            (HeaderName::Priority, b"Priority"),
+        (7, b'e') => &[(HeaderName::Expires, b"Expires")],
+        (7, b'r') => &[(HeaderName::Require, b"Require")],
+        (7, b's') => &[(HeaderName::Subject, b"Subject")],
+        (7, b'w') => &[(HeaderName::Warning, b"Warning")],
+        (8, b'i') => &[(HeaderName::Identity, b"Identity")],
+        (8, b'p') => &[(HeaderName::Priority, b"Priority")],
+        (8, b'r') => &[
             (HeaderName::ReferTo, b"Refer-To"),
             (HeaderName::Replaces, b"Replaces"),
             (HeaderName::ReplyTo, b"Reply-To"),
         ],
-        9 => &[
-            (HeaderName::CallInfo, b"Call-Info"),
-            (HeaderName::Supported, b"Supported"),
-            (HeaderName::Timestamp, b"Timestamp"),
-        ],
-        10 => &[
-            (HeaderName::AlertInfo, b"Alert-Info"),
-            (HeaderName::ErrorInfo, b"Error-Info"),
-            (HeaderName::UserAgent, b"User-Agent"),
-        ],
-        11 => &[
-            (HeaderName::InReplyTo, b"In-Reply-To"),
-            (HeaderName::MinExpires, b"Min-Expires"),
+        (9, b'c') => &[(HeaderName::CallInfo, b"Call-Info")],
+        (9, b's') => &[(HeaderName::Supported, b"Supported")],
+        (9, b't') => &[(HeaderName::Timestamp, b"Timestamp")],
+        (10, b'a') => &[(HeaderName::AlertInfo, b"Alert-Info")],
+        (10, b'e') => &[(HeaderName::ErrorInfo, b"Error-Info")],
+        (10, b'u') => &[(HeaderName::UserAgent, b"User-Agent")],
+        (11, b'i') => &[(HeaderName::InReplyTo, b"In-Reply-To")],
+        (11, b'm') => &[(HeaderName::MinExpires, b"Min-Expires")],
+        (11, b'r') => &[
             (HeaderName::ReferredBy, b"Referred-By"),
             (HeaderName::RetryAfter, b"Retry-After"),
-            (HeaderName::Unsupported, b"Unsupported"),
         ],
-        12 => &[
-            (HeaderName::AllowEvents, b"Allow-Events"),
-            (HeaderName::ContentType, b"Content-Type"),
+        (11, b'u') => &[(HeaderName::Unsupported, b"Unsupported")],
+        (12, b'a') => &[(HeaderName::AllowEvents, b"Allow-Events")],
+        (12, b'c') => &[(HeaderName::ContentType, b"Content-Type")],
+        (12, b'm') => &[
             (HeaderName::MaxForwards, b"Max-Forwards"),
             (HeaderName::MimeVersion, b"MIME-Version"),
-            (HeaderName::Organization, b"Organization"),
-            (HeaderName::RecordRoute, b"Record-Route"),
         ],
-        13 => &[
-            (HeaderName::Authorization, b"Authorization"),
-            (HeaderName::ProxyRequire, b"Proxy-Require"),
-            (HeaderName::ServiceRoute, b"Service-Route"),
-        ],
-        14 => &[(HeaderName::ContentLength, b"Content-Length")],
-        15 => &[
+        (12, b'o') => &[(HeaderName::Organization, b"Organization")],
+        (12, b'r') => &[(HeaderName::RecordRoute, b"Record-Route")],
+        (13, b'a') => &[(HeaderName::Authorization, b"Authorization")],
+        (13, b'p') => &[(HeaderName::ProxyRequire, b"Proxy-Require")],
+        (13, b's') => &[(HeaderName::ServiceRoute, b"Service-Route")],
+        (14, b'c') => &[(HeaderName::ContentLength, b"Content-Length")],
+        (15, b'a') => &[
             (HeaderName::AcceptEncoding, b"Accept-Encoding"),
             (HeaderName::AcceptLanguage, b"Accept-Language"),
-            (HeaderName::SessionExpires, b"Session-Expires"),
         ],
-        16 => &[
+        (15, b's') => &[(HeaderName::SessionExpires, b"Session-Expires")],
+        (16, b'c') => &[
             (HeaderName::ContentEncoding, b"Content-Encoding"),
             (HeaderName::ContentLanguage, b"Content-Language"),
-            (HeaderName::WwwAuthenticate, b"WWW-Authenticate"),
         ],
-        18 => &[
-            (HeaderName::ProxyAuthenticate, b"Proxy-Authenticate"),
-            (HeaderName::SubscriptionState, b"Subscription-State"),
-        ],
-        19 => &[
-            (HeaderName::AuthenticationInfo, b"Authentication-Info"),
-            (HeaderName::ContentDisposition, b"Content-Disposition"),
+        (16, b'w') => &[(HeaderName::WwwAuthenticate, b"WWW-Authenticate")],
+        (18, b'p') => &[(HeaderName::ProxyAuthenticate, b"Proxy-Authenticate")],
+        (18, b's') => &[(HeaderName::SubscriptionState, b"Subscription-State")],
+        (19, b'a') => &[(HeaderName::AuthenticationInfo, b"Authentication-Info")],
+        (19, b'c') => &[(HeaderName::ContentDisposition, b"Content-Disposition")],
+        (19, b'p') => &[
             (HeaderName::PAssertedIdentity, b"P-Asserted-Identity"),
             (HeaderName::ProxyAuthorization, b"Proxy-Authorization"),
         ],
-        20 => &[(HeaderName::PPreferredIdentity, b"P-Preferred-Identity")],
+        (20, b'p') => &[(HeaderName::PPreferredIdentity, b"P-Preferred-Identity")],
         _ => return HeaderName::Other,
     };
-    let first = b.first().map_or(0, |c| c | 0x20);
     for &(h, text) in candidates {
-        if text.first().map_or(0, |c| c | 0x20) == first && text.eq_ignore_ascii_case(b) {
+        // The parser only hands over token characters, for which setting bit 0x20 folds
+        // exactly the letters' case.
+        if text.len() == b.len() && text.iter().zip(b).all(|(x, y)| x | 0x20 == y | 0x20) {
             return h;
         }
     }
@@ -214,10 +202,14 @@ impl HeaderName {
     /// Looks a name up case-insensitively, including the one-letter compact forms
     /// (`v i m f t l c k s e o r u b x y`). Unknown names give [`HeaderName::Other`].
     pub fn from_name(name: &str) -> HeaderName {
+        if !crate::grammar::is_token(name) {
+            return HeaderName::Other;
+        }
         HeaderName::from_bytes(name.as_bytes())
     }
 
-    /// Like [`HeaderName::from_name`], on bytes.
+    /// Like [`HeaderName::from_name`], on bytes that are already known to be `token`
+    /// characters (the message parser checks them first).
     pub fn from_bytes(b: &[u8]) -> HeaderName {
         if let [c] = b {
             return match c.to_ascii_lowercase() {
