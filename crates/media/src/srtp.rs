@@ -559,7 +559,7 @@ mod tests {
         for i in 0..70_000u32 {
             let seq = (i % 65536) as u16;
             let p = tx.protect_rtp(&rtp_packet(seq, 9)).expect("protect");
-            if i >= 65_530 && i < 65_542 {
+            if (65_530..65_542).contains(&i) {
                 protected.push(p);
             }
         }
