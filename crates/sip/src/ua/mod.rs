@@ -4,10 +4,12 @@
 //! reads a clock; randomness (tags, branches, Call-IDs, cnonces) comes from an injected
 //! [`RandomSource`]. Output is drained with `poll_transmit`, `poll_event` and `poll_timeout`.
 
+pub mod call;
 pub mod random;
 pub mod registration;
 pub mod transaction;
 
+pub use call::{Call, CallConfig, CallEvent, CallState};
 pub use random::{RandomSource, SeededRandom};
 pub use registration::{
     AuthSecret, Registration, RegistrationConfig, RegistrationEvent, RegistrationState,

@@ -382,7 +382,11 @@ impl Registration {
                 self.set_state(RegistrationState::Unregistered, "unregister timed out");
                 self.events.push(RegistrationEvent::Unregistered);
             } else {
-                self.fail(Some(408), "Request Timeout (no answer from the registrar)".into(), true);
+                self.fail(
+                    Some(408),
+                    "Request Timeout (no answer from the registrar)".into(),
+                    true,
+                );
             }
         }
     }
@@ -448,9 +452,10 @@ impl Registration {
                     continue;
                 };
                 let uri = addr.uri.as_str();
-                let same_instance = self.config.instance_id.as_ref().is_some_and(|i| {
-                    contact.instance().is_some_and(|ci| ci.contains(i.as_str()))
-                });
+                let same_instance =
+                    self.config.instance_id.as_ref().is_some_and(|i| {
+                        contact.instance().is_some_and(|ci| ci.contains(i.as_str()))
+                    });
                 let same_uri = uri.trim_start_matches("sip:").trim_start_matches("sips:") == ours;
                 if same_instance || same_uri {
                     if let Ok(Some(e)) = contact.expires() {
@@ -537,15 +542,24 @@ impl Registration {
             return;
         };
         if self.config.secret.is_none() {
-            self.fail(Some(status), "authentication required but no password is set".into(), false);
+            self.fail(
+                Some(status),
+                "authentication required but no password is set".into(),
+                false,
+            );
             return;
         }
-        let repeated = self.answered_nonce.as_deref().is_some_and(|n| challenge.nonce() == Some(n));
+        let repeated = self
+            .answered_nonce
+            .as_deref()
+            .is_some_and(|n| challenge.nonce() == Some(n));
         if (repeated && !challenge.stale()) || self.auth_rounds >= MAX_AUTH_ROUNDS {
             self.fail(Some(status), "wrong user name or password".into(), false);
             return;
         }
-        if let (Some(AuthSecret::Ha1(_)), Some((old, _, _))) = (&self.config.secret, &self.challenge) {
+        if let (Some(AuthSecret::Ha1(_)), Some((old, _, _))) =
+            (&self.config.secret, &self.challenge)
+        {
             if old.realm() != challenge.realm() || old.algorithm() != challenge.algorithm() {
                 self.fail(
                     Some(status),
@@ -585,7 +599,10 @@ impl Registration {
 
     /// When [`Registration::on_timeout`] should run next.
     pub fn poll_timeout(&self) -> Option<Instant> {
-        let t = self.transaction.as_ref().and_then(ClientNonInvite::poll_timeout);
+        let t = self
+            .transaction
+            .as_ref()
+            .and_then(ClientNonInvite::poll_timeout);
         [t, self.refresh_at].into_iter().flatten().min()
     }
 

@@ -214,7 +214,13 @@ mod tests {
     #[test]
     fn unreliable_retransmits_with_doubling_up_to_t2_then_times_out() {
         let t0 = Instant::now();
-        let mut t = ClientNonInvite::start(t0, "z9hG4bK1".into(), b"REQ".to_vec(), false, TimerConfig::default());
+        let mut t = ClientNonInvite::start(
+            t0,
+            "z9hG4bK1".into(),
+            b"REQ".to_vec(),
+            false,
+            TimerConfig::default(),
+        );
         assert_eq!(drain(&mut t).len(), 1);
         let mut sends = vec![];
         let mut now = t0;
@@ -236,7 +242,13 @@ mod tests {
     #[test]
     fn final_response_completes_and_absorbs_retransmissions() {
         let t0 = Instant::now();
-        let mut t = ClientNonInvite::start(t0, "b".into(), b"REQ".to_vec(), false, TimerConfig::default());
+        let mut t = ClientNonInvite::start(
+            t0,
+            "b".into(),
+            b"REQ".to_vec(),
+            false,
+            TimerConfig::default(),
+        );
         drain(&mut t);
         assert!(t.on_response(t0, 100));
         assert_eq!(t.state(), NonInviteState::Proceeding);
@@ -252,7 +264,13 @@ mod tests {
     #[test]
     fn reliable_sends_once_and_completes_at_once() {
         let t0 = Instant::now();
-        let mut t = ClientNonInvite::start(t0, "b".into(), b"REQ".to_vec(), true, TimerConfig::default());
+        let mut t = ClientNonInvite::start(
+            t0,
+            "b".into(),
+            b"REQ".to_vec(),
+            true,
+            TimerConfig::default(),
+        );
         assert_eq!(drain(&mut t).len(), 1);
         assert_eq!(t.poll_timeout(), Some(t0 + Duration::from_secs(32)));
         assert!(t.on_response(t0, 200));
