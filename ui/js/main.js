@@ -633,8 +633,10 @@ function renderAccountSettings() {
         h('strong', { text: a.config.address }),
         h('span', { class: 'muted small', text: live ? accountStateText(live) : '' })),
       h('div', { class: 'row-actions' },
-        button('settings-account-edit', 'btn btn-small', () => openAccountForm(a), { account: a.config.address }, { dataset: { action: 'edit' } }),
-        button('settings-account-remove', 'btn btn-small btn-danger', () => removeAccount(a), null, { dataset: { action: 'remove' } })));
+        button('settings-account-edit-short', 'btn btn-small', () => openAccountForm(a), null,
+          { dataset: { action: 'edit' }, attrs: { 'aria-label': t('settings-account-edit', { account: a.config.address }) } }),
+        button('settings-account-remove', 'btn btn-small btn-danger', () => removeAccount(a), null,
+          { dataset: { action: 'remove' }, attrs: { 'aria-label': t('settings-account-remove-named', { account: a.config.address }) } })));
   }));
   $('account-form').hidden = !app.formOpen;
   const keyring = app.settings ? app.settings.keyring : { available: true };
