@@ -111,7 +111,8 @@ async fn refresh_tray<R: tauri::Runtime>(app: &tauri::AppHandle<R>) {
     });
 }
 
-async fn on_tray_action<R: tauri::Runtime>(app: tauri::AppHandle<R>, action: TrayAction) {
+/// Carries out a tray menu action (public so the tests can drive it without GTK).
+pub async fn on_tray_action<R: tauri::Runtime>(app: tauri::AppHandle<R>, action: TrayAction) {
     let Some(state) = app.try_state::<AppState>() else {
         return;
     };

@@ -483,3 +483,61 @@ fn real_keyring_set_account_and_restart() {
     f.ok("remove_account", json!({"account_id": id}));
     assert_eq!(f.state().secrets.load(&AccountId(id)).unwrap(), None);
 }
+
+#[test]
+fn tray_actions_reach_the_engine_and_the_ui() {
+    use softphone_app::tray::TrayAction;
+    let f = fixture("tray");
+    let shell: Arc<Mutex<Vec<Value>>> = Arc::default();
+    let sink = shell.clone();
+    let on_shell = Channel::new(move |body: InvokeResponseBody| {
+        if let InvokeResponseBody::Json(text) = body {
+            sink.lock()
+                .unwrap()
+                .push(serde_json::from_str(&text).unwrap());
+        }
+        Ok(())
+    });
+    let on_event = Channel::new(|_| Ok(()));
+    let state = f.state();
+    tauri::async_runtime::block_on(state.connect(on_event, on_shell)).unwrap();
+    let handle = f.window.app_handle().clone();
+
+    tauri::async_runtime::block_on(softphone_app::on_tray_action(
+        handle.clone(),
+        TrayAction::ToggleDoNotDisturb,
+    ));
+    assert_eq!(f.ok("snapshot", json!({}))["do_not_disturb"], json!(true));
+    assert!(f.settings_text().contains("\"do_not_disturb\": true"));
+
+    tauri::async_runtime::block_on(softphone_app::on_tray_action(
+        handle.clone(),
+        TrayAction::Dial,
+    ));
+    assert!(shell
+        .lock()
+        .unwrap()
+        .contains(&json!({"type": "focus_dialer"})));
+
+    // One click on a recent number dials it; a failure is shown in the window.
+    state
+        .update_settings(|s| s.remember_recent("+4930123"))
+        .unwrap();
+    tauri::async_runtime::block_on(softphone_app::on_tray_action(
+        handle.clone(),
+        TrayAction::CallRecent(0),
+    ));
+    let events = shell.lock().unwrap().clone();
+    assert!(
+        events
+            .iter()
+            .any(|e| e["type"] == "command_failed" && e["error"]["code"] == "no_account"),
+        "{events:?}"
+    );
+    assert!(events.contains(&json!({"type": "settings_changed"})));
+    // An index past the list does nothing.
+    tauri::async_runtime::block_on(softphone_app::on_tray_action(
+        handle,
+        TrayAction::CallRecent(99),
+    ));
+}
