@@ -537,7 +537,20 @@ fn tray_actions_reach_the_engine_and_the_ui() {
     assert!(events.contains(&json!({"type": "settings_changed"})));
     // An index past the list does nothing.
     tauri::async_runtime::block_on(softphone_app::on_tray_action(
-        handle,
+        handle.clone(),
         TrayAction::CallRecent(99),
     ));
+    // A notification button for a call that is gone says so in the window.
+    tauri::async_runtime::block_on(softphone_app::notify::on_action(
+        handle,
+        softphone_engine::CallId("call-77".into()),
+        softphone_app::notify::NotificationAction::Decline,
+    ));
+    let events = shell.lock().unwrap().clone();
+    assert!(
+        events
+            .iter()
+            .any(|e| e["command"] == "reject" && e["error"]["code"] == "unknown_call"),
+        "{events:?}"
+    );
 }
