@@ -199,7 +199,7 @@ impl DtmfSender {
         let step = self.samples(self.config.packet_ms).max(1);
         let tone = self.samples(self.config.tone_ms).max(step);
         if let SenderState::Gap { gap_left } = self.state {
-            let left = gap_left - i64::from(self.config.packet_ms);
+            let left = gap_left - i64::from(self.config.packet_ms.max(1));
             self.state = if left > 0 {
                 SenderState::Gap { gap_left: left }
             } else {
@@ -235,7 +235,8 @@ impl DtmfSender {
                         duration,
                         ends_left: 2,
                         // The gap counts from the end of the tone, one interval after this tick.
-                        gap_left: i64::from(self.config.gap_ms) + i64::from(self.config.packet_ms),
+                        gap_left: i64::from(self.config.gap_ms)
+                            + i64::from(self.config.packet_ms.max(1)),
                     }
                 } else {
                     SenderState::Tone {
@@ -266,7 +267,7 @@ impl DtmfSender {
                 ends_left,
                 gap_left,
             } => {
-                let gap_left = gap_left - i64::from(self.config.packet_ms);
+                let gap_left = gap_left - i64::from(self.config.packet_ms.max(1));
                 self.state = if ends_left > 1 {
                     SenderState::Ending {
                         event,

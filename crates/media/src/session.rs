@@ -345,7 +345,9 @@ impl RtpSession {
             for block in blocks.iter().filter(|b| b.ssrc == self.config.ssrc) {
                 self.remote_report = Some(*block);
                 if block.last_sr != 0 {
-                    let a = ntp_middle(ntp_from_ms(now_ms + self.config.ntp_offset_ms));
+                    let a = ntp_middle(ntp_from_ms(
+                        now_ms.saturating_add(self.config.ntp_offset_ms),
+                    ));
                     let rtt = a
                         .wrapping_sub(block.last_sr)
                         .wrapping_sub(block.delay_since_last_sr);
@@ -372,7 +374,11 @@ impl RtpSession {
             ((lost_interval << 8) / expected_interval as i64).min(255) as u8
         };
         let (last_sr, delay) = match source.last_sr {
-            Some((lsr, at)) => (lsr, ((now_ms.saturating_sub(at)) * 65536 / 1000) as u32),
+            Some((lsr, at)) => (
+                lsr,
+                (now_ms.saturating_sub(at).saturating_mul(65536) / 1000).min(u64::from(u32::MAX))
+                    as u32,
+            ),
             None => (0, 0),
         };
         Some(ReportBlock {
@@ -395,10 +401,13 @@ impl RtpSession {
             let (rtp_timestamp, at) = self
                 .last_sent
                 .unwrap_or((self.config.initial_timestamp, now_ms));
-            let elapsed = now_ms.saturating_sub(at) * u64::from(self.config.clock_rate) / 1000;
+            let elapsed = now_ms
+                .saturating_sub(at)
+                .saturating_mul(u64::from(self.config.clock_rate))
+                / 1000;
             RtcpPacket::SenderReport(SenderReport {
                 ssrc: self.config.ssrc,
-                ntp_timestamp: ntp_from_ms(now_ms + self.config.ntp_offset_ms),
+                ntp_timestamp: ntp_from_ms(now_ms.saturating_add(self.config.ntp_offset_ms)),
                 rtp_timestamp: rtp_timestamp.wrapping_add(elapsed as u32),
                 packet_count: self.packets_sent as u32,
                 octet_count: self.octets_sent as u32,

@@ -10,6 +10,7 @@ use softphone_media::rtp::{HeaderExtension, RtpHeader, RtpPacket};
 use softphone_media::sdp::{
     Attribute, Bandwidth, Connection, CryptoSuite, MediaDescription, Origin, SessionDescription,
 };
+use softphone_media::session::{RtpSession, RtpSessionConfig};
 use softphone_media::srtp::SrtpContext;
 
 fn token() -> impl Strategy<Value = String> {
@@ -348,6 +349,31 @@ proptest! {
             prop_assert!(jb.target_delay_ms() >= 20.0 && jb.target_delay_ms() <= 200.0);
             prop_assert!(jb.len() <= 20);
         }
+    }
+
+    #[test]
+    fn rtp_session_never_panics(
+        packets in proptest::collection::vec((any::<u64>(), any::<u16>(), any::<u32>(), any::<u32>(), any::<bool>()), 0..100),
+        reports in proptest::collection::vec(rtcp_packet(), 0..4),
+    ) {
+        let mut session = RtpSession::new(RtpSessionConfig {
+            ssrc: 5,
+            initial_sequence: 0,
+            initial_timestamp: 0,
+            clock_rate: 48_000,
+            cname: "p".into(),
+            ntp_offset_ms: u64::MAX / 2,
+        });
+        for (now, seq, ts, ssrc, report) in packets {
+            let ssrc = ssrc % 3;
+            session.receive_rtp(now, &RtpHeader::new(0, seq, ts, ssrc), 10);
+            session.next_header(now, 0, false, ts, 10);
+            session.receive_rtcp(now, &reports);
+            if report {
+                prop_assert!(rtcp::parse_compound(&session.build_report(now)).is_ok());
+            }
+        }
+        let _ = session.stats();
     }
 
     #[test]
