@@ -88,7 +88,11 @@ pub struct FramerStats {
 #[derive(Debug, Clone, Default)]
 pub struct StreamFramer {
     config: FramerConfig,
-    buf: Vec<u8>,
+    /// Received bytes; those before `start` are already consumed.
+    storage: Vec<u8>,
+    /// Read position in `storage`: consuming a message moves it instead of shifting the
+    /// buffer, so many small messages in one chunk cost linear time.
+    start: usize,
     /// Where to resume searching for the end of the header section.
     scan_from: usize,
     /// `(body_start, content_length)` of a head already parsed, waiting for its body.
@@ -116,18 +120,22 @@ impl StreamFramer {
             self.stats.discarded_bytes += bytes.len() as u64;
             return;
         }
-        if self.skip > 0 && self.buf.is_empty() {
+        if self.start > 0 {
+            self.storage.drain(..self.start.min(self.storage.len()));
+            self.start = 0;
+        }
+        if self.skip > 0 && self.data().is_empty() {
             let n = self.skip.min(bytes.len());
             self.skip -= n;
             self.stats.discarded_bytes += n as u64;
             bytes = bytes.get(n..).unwrap_or(&[]);
         }
-        self.buf.extend_from_slice(bytes);
+        self.storage.extend_from_slice(bytes);
     }
 
     /// Bytes buffered and not yet returned.
     pub fn buffered(&self) -> usize {
-        self.buf.len()
+        self.data().len()
     }
 
     /// True after a fatal error: the connection should be closed.
@@ -140,17 +148,25 @@ impl StreamFramer {
         self.stats
     }
 
+    fn data(&self) -> &[u8] {
+        self.storage.get(self.start..).unwrap_or(&[])
+    }
+
     fn consume(&mut self, n: usize) {
-        let n = n.min(self.buf.len());
-        self.buf.drain(..n);
+        self.start = self.start.saturating_add(n).min(self.storage.len());
+        if self.start == self.storage.len() {
+            self.storage.clear();
+            self.start = 0;
+        }
         self.scan_from = 0;
         self.pending = None;
     }
 
     fn fail(&mut self, e: SipError) -> Option<Result<FramerEvent, SipError>> {
         self.failed = true;
-        self.stats.discarded_bytes += self.buf.len() as u64;
-        self.buf = Vec::new();
+        self.stats.discarded_bytes += self.data().len() as u64;
+        self.storage = Vec::new();
+        self.start = 0;
         Some(Err(e))
     }
 
@@ -161,7 +177,7 @@ impl StreamFramer {
             return Some(Err(SipError::StreamFailed));
         }
         if self.skip > 0 {
-            let n = self.skip.min(self.buf.len());
+            let n = self.skip.min(self.data().len());
             self.skip -= n;
             self.stats.discarded_bytes += n as u64;
             self.consume(n);
@@ -173,38 +189,38 @@ impl StreamFramer {
             return self.finish(body_start, len);
         }
         // keepalives between messages
-        if self.buf.starts_with(b"\r\n") {
+        if self.data().starts_with(b"\r\n") {
             if self.after_lone_crlf {
                 self.after_lone_crlf = false;
                 self.consume(2);
                 self.stats.pings += 1;
                 return Some(Ok(FramerEvent::Ping));
             }
-            if self.buf.starts_with(b"\r\n\r\n") {
+            if self.data().starts_with(b"\r\n\r\n") {
                 self.consume(4);
                 self.stats.pings += 1;
                 return Some(Ok(FramerEvent::Ping));
             }
-            if self.buf.len() == 2 {
+            if self.data().len() == 2 {
                 self.after_lone_crlf = true;
             }
             self.consume(2);
             self.stats.pongs += 1;
             return Some(Ok(FramerEvent::Pong));
         }
-        if self.buf.is_empty() {
+        if self.data().is_empty() {
             return None;
         }
-        let stray = self.buf.iter().take_while(|&&b| b == b'\n').count();
+        let stray = self.data().iter().take_while(|&&b| b == b'\n').count();
         if stray > 0 {
             // bare LFs between messages: tolerated and dropped
             self.stats.discarded_bytes += stray as u64;
             self.consume(stray);
-            if self.buf.is_empty() {
+            if self.data().is_empty() {
                 return None;
             }
         }
-        if self.buf == b"\r" {
+        if self.data() == b"\r" {
             return None;
         }
         self.after_lone_crlf = false;
@@ -212,22 +228,29 @@ impl StreamFramer {
         let limit = self.config.max_header_bytes;
         let mut from = self.scan_from;
         let body_start = loop {
-            match self.buf.get(from..).and_then(|b| memchr::memchr(b'\n', b)) {
+            match self
+                .data()
+                .get(from..)
+                .and_then(|b| memchr::memchr(b'\n', b))
+            {
                 None => {
-                    self.scan_from = self.buf.len().saturating_sub(2);
-                    if self.buf.len() > limit {
+                    self.scan_from = self.data().len().saturating_sub(2);
+                    if self.data().len() > limit {
                         return self.fail(SipError::HeadersTooLarge { limit });
                     }
                     return None;
                 }
                 Some(p) => {
                     let nl = from + p;
-                    match (self.buf.get(nl + 1), self.buf.get(nl + 2)) {
+                    match (
+                        self.data().get(nl + 1).copied(),
+                        self.data().get(nl + 2).copied(),
+                    ) {
                         (Some(b'\n'), _) => break nl + 2,
                         (Some(b'\r'), Some(b'\n')) => break nl + 3,
                         (Some(b'\r'), None) | (None, _) => {
                             self.scan_from = nl;
-                            if self.buf.len() > limit {
+                            if self.data().len() > limit {
                                 return self.fail(SipError::HeadersTooLarge { limit });
                             }
                             return None;
@@ -240,7 +263,7 @@ impl StreamFramer {
         if body_start > limit {
             return self.fail(SipError::HeadersTooLarge { limit });
         }
-        let head = match Message::parse(self.buf.get(..body_start).unwrap_or(&[])) {
+        let head = match Message::parse(self.data().get(..body_start).unwrap_or(&[])) {
             Ok(m) => m,
             Err(e) => return self.fail(e),
         };
@@ -275,10 +298,10 @@ impl StreamFramer {
 
     fn finish(&mut self, body_start: usize, len: usize) -> Option<Result<FramerEvent, SipError>> {
         let end = body_start.saturating_add(len);
-        if self.buf.len() < end {
+        if self.data().len() < end {
             return None;
         }
-        match Message::parse_prefix(self.buf.get(..end).unwrap_or(&[])) {
+        match Message::parse_prefix(self.data().get(..end).unwrap_or(&[])) {
             Ok((m, used)) => {
                 self.consume(used);
                 self.stats.messages += 1;
@@ -382,6 +405,21 @@ mod tests {
         let mut h = StreamFramer::new(FramerConfig::default());
         h.push(b"OPTIONS sip:a@b SIP/2.0\r\nVia: x\r\n\r\n");
         assert_eq!(h.poll(), Some(Err(SipError::MissingContentLength)));
+    }
+
+    #[test]
+    fn many_small_messages_in_one_chunk_are_linear() {
+        // 200,000 pings in one push: consuming must not shift the buffer each time.
+        let mut f = StreamFramer::new(FramerConfig::default());
+        f.push(&b"\r\n\r\n".repeat(200_000));
+        let mut pings = 0;
+        while let Some(Ok(FramerEvent::Ping)) = f.poll() {
+            pings += 1;
+        }
+        assert_eq!(pings, 200_000);
+        assert_eq!(f.buffered(), 0);
+        f.push(MSG);
+        assert!(matches!(f.poll(), Some(Ok(FramerEvent::Message(_)))));
     }
 
     #[test]
