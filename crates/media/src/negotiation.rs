@@ -83,6 +83,15 @@ impl Codec {
         }
     }
 
+    /// The G.711 law for PCMU/PCMA, `None` for Opus.
+    pub fn g711_law(self) -> Option<crate::g711::Law> {
+        match self {
+            Codec::Opus => None,
+            Codec::Pcmu => Some(crate::g711::Law::Ulaw),
+            Codec::Pcma => Some(crate::g711::Law::Alaw),
+        }
+    }
+
     fn rtpmap(self, payload_type: u8) -> Rtpmap {
         Rtpmap {
             payload_type,
@@ -248,6 +257,18 @@ pub struct NegotiatedSession {
     pub crypto: Option<NegotiatedCrypto>,
 }
 
+impl NegotiatedSession {
+    /// The SRTP contexts for this session, when encrypted: `(outbound, inbound)`, keyed with
+    /// our key and the peer's key respectively.
+    pub fn srtp_contexts(&self) -> Option<(crate::srtp::SrtpContext, crate::srtp::SrtpContext)> {
+        let c = self.crypto.as_ref()?;
+        Some((
+            crate::srtp::SrtpContext::from_key_and_salt(c.suite, &c.local_key),
+            crate::srtp::SrtpContext::from_key_and_salt(c.suite, &c.remote_key),
+        ))
+    }
+}
+
 /// A payload format as described by the peer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Format {
@@ -301,6 +322,14 @@ pub fn is_remote_hold(sdp: &SessionDescription, media_index: usize) -> bool {
         || sdp
             .media_connection(media_index)
             .is_some_and(Connection::is_unspecified)
+}
+
+/// The packet time to send with: the peer's `a=ptime` (else ours), at most its `a=maxptime`,
+/// in whole multiples of 10 ms.
+fn send_ptime(m: &MediaDescription, ours: u32) -> u32 {
+    let wanted = m.ptime().unwrap_or(ours);
+    let bounded = m.maxptime().map_or(wanted, |max| wanted.min(max));
+    (bounded / 10).clamp(1, 12) * 10
 }
 
 fn is_supported_profile(protocol: &str) -> bool {
@@ -624,7 +653,7 @@ impl OfferAnswer {
             remote_fmtp: theirs.fmtp(send_pt),
             send_dtmf_payload_type: send_dtmf,
             receive_dtmf_payload_type: receive_dtmf,
-            ptime: theirs.ptime().unwrap_or(self.config.ptime),
+            ptime: send_ptime(theirs, self.config.ptime),
             direction,
             remote_hold,
             crypto,
@@ -803,7 +832,7 @@ impl OfferAnswer {
             remote_fmtp: m.fmtp(pt),
             send_dtmf_payload_type: dtmf,
             receive_dtmf_payload_type: dtmf,
-            ptime: m.ptime().unwrap_or(c.ptime),
+            ptime: send_ptime(m, c.ptime),
             direction,
             remote_hold,
             crypto,
@@ -1139,6 +1168,14 @@ mod tests {
         assert!(a.rtcp_mux && b.rtcp_mux);
         assert_eq!(a.remote_rtp, "198.51.100.9:7000".parse().expect("addr"));
         assert_eq!(b.remote_rtp, "192.0.2.1:4000".parse().expect("addr"));
+        // Alice's outbound context talks to Bob's inbound one.
+        let (mut alice_out, _) = a.srtp_contexts().expect("alice srtp");
+        let (_, mut bob_in) = b.srtp_contexts().expect("bob srtp");
+        let packet = crate::rtp::RtpHeader::new(111, 1, 0, 9).to_packet(b"opus");
+        let protected = alice_out.protect_rtp(&packet).expect("protect");
+        assert_eq!(bob_in.unprotect_rtp(&protected).expect("unprotect"), packet);
+        assert_eq!(Codec::Pcma.g711_law(), Some(crate::g711::Law::Alaw));
+        assert_eq!(a.codec.g711_law(), None);
         let (ac, bc) = (a.crypto.expect("alice srtp"), b.crypto.expect("bob srtp"));
         assert_eq!(ac.local_key, bc.remote_key);
         assert_eq!(bc.local_key, ac.remote_key);
@@ -1285,6 +1322,24 @@ mod tests {
         assert!(!n.rtcp_mux);
         assert_eq!(n.remote_rtcp.port(), 5009);
         assert_eq!(oa.current(), Some(&n));
+    }
+
+    #[test]
+    fn packet_time_table() {
+        let cases = [
+            ("", 20),
+            ("a=ptime:30\r\n", 30),
+            ("a=ptime:30\r\na=maxptime:20\r\n", 20),
+            ("a=ptime:25\r\n", 20),
+            ("a=ptime:1000\r\n", 120),
+            ("a=maxptime:5\r\n", 10),
+        ];
+        for (extra, expected) in cases {
+            let (_, n) = OfferAnswer::new(config(SrtpPolicy::Off))
+                .process_offer(&audio("RTP/AVP", "0", extra))
+                .expect("ok");
+            assert_eq!(n.ptime, expected, "{extra}");
+        }
     }
 
     trait WithPort {
