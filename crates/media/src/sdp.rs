@@ -728,7 +728,9 @@ fn parse_attribute(v: &str, n: usize) -> Result<Attribute, SdpError> {
 
 fn parse_media(v: &str, n: usize) -> Result<MediaDescription, SdpError> {
     let f: Vec<&str> = v.split_ascii_whitespace().collect();
-    if f.len() < 4 {
+    // A rejected stream (port 0) without formats is tolerated: some answerers write one.
+    let rejected = f.get(1).is_some_and(|p| *p == "0");
+    if f.len() < 4 && !(f.len() == 3 && rejected) {
         return Err(line_err(n, "m= needs media, port, protocol and formats"));
     }
     if !f[0].chars().all(is_token_char) {
@@ -1021,6 +1023,14 @@ a=setup:actpass\r\n";
         assert_eq!(printed, OFFER);
         let again: SessionDescription = printed.parse().expect("valid");
         assert_eq!(again, sdp);
+    }
+
+    #[test]
+    fn accepts_rejected_stream_without_formats() {
+        let sdp = "v=0\r\no=- 1 1 IN IP4 10.0.0.1\r\ns=-\r\nt=0 0\r\nm=video 0 RTP/AVP\r\n";
+        let parsed: SessionDescription = sdp.parse().expect("lenient");
+        assert!(parsed.media[0].formats.is_empty());
+        assert_eq!(parsed.to_string(), sdp);
     }
 
     #[test]
