@@ -398,6 +398,19 @@ async fn ws_pump<S>(
     }
 }
 
+/// The system's trusted roots, read once per process (reading them costs tens of
+/// milliseconds, which every TLS and WSS connection would otherwise pay).
+fn system_roots() -> &'static [CertificateDer<'static>] {
+    static ROOTS: std::sync::OnceLock<Vec<CertificateDer<'static>>> = std::sync::OnceLock::new();
+    ROOTS.get_or_init(|| {
+        let native = rustls_native_certs::load_native_certs();
+        for error in &native.errors {
+            tracing::warn!(%error, "while loading the system's trusted certificates");
+        }
+        native.certs
+    })
+}
+
 /// Builds the rustls client configuration for an account.
 pub fn tls_client_config(options: &TlsOptions) -> Result<rustls::ClientConfig, String> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
@@ -412,9 +425,8 @@ pub fn tls_client_config(options: &TlsOptions) -> Result<rustls::ClientConfig, S
             .with_no_client_auth());
     }
     let mut roots = rustls::RootCertStore::empty();
-    let native = rustls_native_certs::load_native_certs();
-    for cert in native.certs {
-        let _ = roots.add(cert);
+    for cert in system_roots() {
+        let _ = roots.add(cert.clone());
     }
     if let Some(path) = &options.extra_ca_file {
         let certs = CertificateDer::pem_file_iter(path)
