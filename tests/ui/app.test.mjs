@@ -246,6 +246,12 @@ test('incoming call: declined, and a missed call is shown', async () => {
     assert.equal(await text(page, '#missed-badge'), '1');
     await page.click('#nav-recents');
     assert.match(await text(page, '#missed-list'), /Dave/);
+    // The session's call log has both, newest first, with their outcome.
+    const outcomes = await page.$$eval('#call-log li[data-outcome]', (els) => els.map((e) => e.dataset.outcome));
+    assert.deepEqual(outcomes, ['missed', 'declined']);
+    assert.match(await text(page, '#call-log'), /Dave\s+Missed\s+487 Request Terminated/);
+    assert.match(await text(page, '#call-log'), /carol@example.com\s+Declined\s+603 Decline/);
+    assert.equal(await page.getAttribute('#call-log li[data-outcome="declined"] button', 'aria-label'), 'Call back carol@example.com');
     await page.click('#missed-list button');
     assert.equal((await mockCalls(page, 'dial'))[0].target, 'sip:dave@example.com');
   });

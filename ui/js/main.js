@@ -300,6 +300,21 @@ function fixRecentLabels(root) {
   }
 }
 
+function historyItem(entry) {
+  const typed = app.outgoingTargets.get(entry.call_id);
+  const number = entry.remote ? entry.remote.uri : typed;
+  const name = entry.remote ? store.partyLabel(entry.remote) : (typed || t('call-echo-name'));
+  const detail = entry.seconds !== null ? store.formatDuration(entry.seconds)
+    : (entry.reason ? reasonText(entry.reason) : '');
+  return h('li', { class: `recent log-${entry.outcome}`, dataset: { outcome: entry.outcome } },
+    h('span', { class: 'grow' },
+      h('span', { class: 'recent-number', text: name }), ' ',
+      h('span', { class: `pill log-pill-${entry.outcome}`, l10n: [`call-log-${entry.outcome}`] }), ' ',
+      detail ? h('span', { class: 'muted small', text: detail }) : null),
+    number ? h('button', { type: 'button', class: 'icon-btn call-icon', dataset: { l10nAttrs: 'aria-label,title' },
+      l10n: ['call-log-call-back', { name }], on: { click: () => dial(number) } }, phoneIcon()) : null);
+}
+
 function renderRecents() {
   const recents = app.settings ? app.settings.recents : [];
   const quick = $('recent-quick');
@@ -311,6 +326,9 @@ function renderRecents() {
     : [h('li', { class: 'muted', l10n: ['recent-empty'] })]));
   fixRecentLabels(list);
   $('recent-clear').disabled = recents.length === 0;
+  const log = $('call-log');
+  log.replaceChildren(...(app.model.history.length ? app.model.history.map(historyItem)
+    : [h('li', { class: 'muted', l10n: ['call-log-empty'] })]));
   const missed = app.model.missed;
   $('missed-card').hidden = missed.length === 0;
   setL10n($('missed-heading'), 'missed-calls', { count: missed.length });

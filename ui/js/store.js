@@ -6,6 +6,9 @@
 
 export const TRACE_LIMIT = 500;
 
+/** Calls kept in the session's call log. */
+export const HISTORY_LIMIT = 100;
+
 /** A fresh, empty model. */
 export function emptyModel() {
   return {
@@ -21,6 +24,7 @@ export function emptyModel() {
     trace: [],
     missed: [],
     lastEnded: null,
+    history: [],
     expiring: new Map(),
   };
 }
@@ -130,6 +134,16 @@ export function applyEvent(model, env, now = Date.now()) {
         if (old && old.direction === 'incoming' && !wasAnswered && !old.declined) {
           m.missed = [{ call_id: env.call_id, caller: partyLabel(old.remote), remote: old.remote },
             ...m.missed].slice(0, 50);
+        }
+        if (old) {
+          let outcome;
+          if (old.startedAt !== null) outcome = old.direction;
+          else if (old.direction === 'incoming') outcome = old.declined ? 'declined' : 'missed';
+          else outcome = 'not_answered';
+          m.history = [{ call_id: env.call_id, direction: old.direction, remote: old.remote,
+            account_id: old.account_id, outcome, reason: env.reason ?? null,
+            seconds: old.startedAt !== null ? Math.max(0, Math.round((now - old.startedAt) / 1000)) : null },
+          ...m.history].slice(0, HISTORY_LIMIT);
         }
         break;
       }
