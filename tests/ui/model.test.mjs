@@ -37,6 +37,9 @@ test('an incoming call that ends unanswered is missed; declined or answered is n
   m = store.applyEvent(m, { seq: 8, type: 'call_state_changed', call_id: 'c3', account_id: 'a', state: 'ended', reason: null }, 0);
   assert.equal(m.missed.length, 1);
   assert.equal(m.lastEnded.call_id, 'c3');
+  // The session's call log, newest first.
+  assert.deepEqual(m.history.map((e) => [e.call_id, e.outcome]), [['c3', 'incoming'], ['c2', 'declined'], ['c1', 'missed']]);
+  assert.equal(m.history[2].reason.code, 487);
 });
 
 test('flags, stats, DTMF, trace and devices', () => {
