@@ -8,6 +8,32 @@
 //! Algorithms: `MD5`, `MD5-sess`, `SHA-256`, `SHA-256-sess`, `SHA-512-256`,
 //! `SHA-512-256-sess` (the real SHA-512/256 of FIPS 180-4, not truncated SHA-512).
 //! Quality of protection: `auth`, `auth-int`, and the legacy RFC 2069 form with no qop.
+//!
+//! ```
+//! use softphone_sip::digest::{respond, Challenge, DigestInput, Secret};
+//! use softphone_sip::headers::Authorization;
+//! use softphone_sip::{Message, Method, Uri};
+//!
+//! // the value of the 401's WWW-Authenticate header
+//! let challenge = Challenge::parse(
+//!     "Digest realm=\"example.com\", nonce=\"ea9c8e88df84f1cec4341ae6cbe5a359\", \
+//!      algorithm=SHA-256, qop=\"auth\"",
+//! )?;
+//! let credentials = respond(&challenge, &DigestInput {
+//!     username: "alice",
+//!     secret: Secret::Password("secret"),
+//!     method: "REGISTER",
+//!     uri: "sip:example.com",
+//!     body: b"",
+//!     cnonce: "0a4f113b", // from the caller's random source
+//!     nc: 1,
+//! })?;
+//! let mut register = Message::request(Method::Register, Uri::parse("sip:example.com")?);
+//! register.push_typed(&Authorization(credentials));
+//! assert!(register.value(softphone_sip::HeaderName::Authorization).unwrap()
+//!     .starts_with("Digest username=\"alice\", realm=\"example.com\""));
+//! # Ok::<(), softphone_sip::SipError>(())
+//! ```
 
 use std::fmt;
 

@@ -20,6 +20,36 @@
 //! it needs a usable Content-Length and reports how many bytes it consumed.
 //!
 //! Lines may end in CRLF or a bare LF; printing always uses CRLF.
+//!
+//! # Example
+//!
+//! ```
+//! use softphone_sip::headers::{ToHeader, Via};
+//! use softphone_sip::{validate_request, Message, Method, UasPolicy};
+//!
+//! let datagram = b"OPTIONS sip:bob@example.com SIP/2.0\r\n\
+//! v: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK74bf9;rport\r\n\
+//! f: <sip:alice@example.com>;tag=9fxced76sl\r\n\
+//! t: <sip:bob@example.com>\r\n\
+//! i: 3848276298220188511@192.0.2.1\r\n\
+//! CSeq: 1 OPTIONS\r\n\
+//! Max-Forwards: 70\r\n\
+//! l: 0\r\n\r\n";
+//! let request = Message::parse(datagram)?;
+//! assert_eq!(request.method(), Some(&Method::Options));
+//! assert_eq!(request.top_via()?.rport(), Some(None));
+//! if let Err(rejection) = validate_request(&request, &UasPolicy::default()) {
+//!     let _answer = rejection.to_response(&request).to_bytes(); // send it back
+//! }
+//! let mut response = Message::response_to(&request, 200, "OK");
+//! let mut to: ToHeader = request.to()?;
+//! to.set_tag("8321234356");
+//! response.set_typed(&to);
+//! let wire = response.to_bytes();
+//! assert!(wire.starts_with(b"SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 192.0.2.1:5060"));
+//! # let _ = Via::new("UDP", "h", None, "z9hG4bK1");
+//! # Ok::<(), softphone_sip::SipError>(())
+//! ```
 
 use std::fmt;
 
