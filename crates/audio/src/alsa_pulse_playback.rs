@@ -12,7 +12,8 @@
 //! - with the default attributes it buffers two seconds.
 //!
 //! So on the PulseAudio host, playback opens the ALSA PCM `pulse:DEVICE=<sink>` (libpulse
-//! underneath) with a 10 ms period and a 3-period buffer. A small thread owned by the stream
+//! underneath) with a 10 ms period and a buffer of [`crate::StreamOptions::playback_device_periods`]
+//! periods (4 by default). A small thread owned by the stream
 //! runs the same [`PlaybackCallback`] as every other host and writes each period with a
 //! non-blocking `writei`, waiting on the PCM (at most 50 ms at a time) when it is full: the
 //! only waiting is on the device clock, the callback itself never blocks, locks or
@@ -29,6 +30,15 @@ use alsa::{Direction as AlsaDirection, ValueOr};
 use crate::error::AudioError;
 use crate::playback::PlaybackCallback;
 use crate::stream::FaultFlag;
+
+/// What to ask the PCM for.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PcmRequest {
+    pub(crate) rate: u32,
+    pub(crate) channels: u16,
+    pub(crate) period_frames: u32,
+    pub(crate) periods: u32,
+}
 
 /// What the PCM was configured with.
 #[derive(Debug, Clone, Copy)]
@@ -62,7 +72,13 @@ fn alsa_error(context: &'static str) -> impl FnOnce(alsa::Error) -> AudioError {
     }
 }
 
-fn configure(pcm: &PCM, rate: u32, channels: u16, period: u32) -> Result<PcmFormat, AudioError> {
+fn configure(pcm: &PCM, request: PcmRequest) -> Result<PcmFormat, AudioError> {
+    let PcmRequest {
+        rate,
+        channels,
+        period_frames: period,
+        periods,
+    } = request;
     let hw = HwParams::any(pcm).map_err(alsa_error("querying the PCM"))?;
     hw.set_access(Access::RWInterleaved)
         .map_err(alsa_error("setting interleaved access"))?;
@@ -76,7 +92,7 @@ fn configure(pcm: &PCM, rate: u32, channels: u16, period: u32) -> Result<PcmForm
         .set_period_size_near(alsa::pcm::Frames::from(period), ValueOr::Nearest)
         .map_err(alsa_error("setting the period"))?;
     let buffer = hw
-        .set_buffer_size_near(3 * period)
+        .set_buffer_size_near(alsa::pcm::Frames::from(periods.max(2)) * period)
         .map_err(alsa_error("setting the buffer"))?;
     pcm.hw_params(&hw)
         .map_err(alsa_error("applying the hardware parameters"))?;
@@ -99,13 +115,10 @@ fn configure(pcm: &PCM, rate: u32, channels: u16, period: u32) -> Result<PcmForm
 }
 
 impl AlsaPulsePlayback {
-    /// Opens `pulse:DEVICE=<sink>` at `rate` Hz and `channels` channels with periods of
-    /// `period_frames`, builds the callback for the format obtained, and starts the thread.
+    /// Opens `pulse:DEVICE=<sink>` as `request` says, builds the callback for the format obtained, and starts the thread.
     pub(crate) fn open(
         sink: &str,
-        rate: u32,
-        channels: u16,
-        period_frames: u32,
+        request: PcmRequest,
         timeout: Duration,
         fault: Arc<FaultFlag>,
         make_callback: impl FnOnce(PcmFormat) -> Result<PlaybackCallback, AudioError>,
@@ -128,7 +141,7 @@ impl AlsaPulsePlayback {
                         return;
                     }
                 };
-                let format = match configure(&pcm, rate, channels, period_frames) {
+                let format = match configure(&pcm, request) {
                     Ok(format) => format,
                     Err(e) => {
                         let _ = opened_tx.send(Err(e));

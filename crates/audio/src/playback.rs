@@ -217,11 +217,15 @@ impl PlaybackStream {
             ((f64::from(config.sample_rate) * period.as_secs_f64()).round() as u32).max(1);
         let fault = Arc::new(FaultFlag::default());
         let mut writer = None;
+        let request = crate::alsa_pulse_playback::PcmRequest {
+            rate: config.sample_rate,
+            channels: config.channels,
+            period_frames,
+            periods: options.playback_device_periods,
+        };
         let (pulse, format) = crate::alsa_pulse_playback::AlsaPulsePlayback::open(
             &device_info.id,
-            config.sample_rate,
-            config.channels,
-            period_frames,
+            request,
             options.open_timeout,
             fault.clone(),
             |format| {

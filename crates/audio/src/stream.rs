@@ -11,15 +11,16 @@
 //! | path | device period | device buffer |
 //! |---|---|---|
 //! | capture (cpal, PulseAudio host) | 480 frames = 10 ms fragments | 10 ms server-side |
-//! | playback (ALSA `pulse` PCM, see `alsa_pulse_playback`) | 480 frames = 10 ms | 3 periods = 30 ms |
+//! | playback (ALSA `pulse` PCM, see `alsa_pulse_playback`) | 480 frames = 10 ms | 4 periods = 40 ms |
 //!
 //! On top of the device buffers come the rings: capture holds up to
 //! [`StreamOptions::capture_ring_frames`] (default 10 = 200 ms, normally less than one frame
 //! because the engine drains it every tick); playback starts once
 //! [`StreamOptions::playback_prefill_frames`] frames are queued (default 2 = 40 ms, again after
 //! an underrun) and holds at most [`StreamOptions::playback_ring_frames`] (default 6 =
-//! 120 ms). So mouth-to-engine is about 10–30 ms and engine-to-ear about 70 ms with the
-//! defaults (prefill 40 + device 30). With a device at another rate the resampler adds its
+//! 120 ms). So mouth-to-engine is about 10–30 ms and engine-to-ear about 80 ms with the
+//! defaults (prefill 40 + device 40); the bed measures write_frame → read_frame through a
+//! null sink and its monitor at 70–90 ms. With a device at another rate the resampler adds its
 //! 10 ms chunking plus about 1.3 ms of filter delay.
 //!
 //! # Device lost
@@ -66,6 +67,9 @@ pub struct StreamOptions {
     pub playback_prefill_frames: usize,
     /// How long to wait for the backend to create a stream.
     pub open_timeout: Duration,
+    /// Device buffer for playback on the PulseAudio host, in periods (at least 2). Three
+    /// (30 ms) glitched on the loaded 2-core test machine; four is the default.
+    pub playback_device_periods: u32,
 }
 
 impl Default for StreamOptions {
@@ -76,6 +80,7 @@ impl Default for StreamOptions {
             playback_ring_frames: 6,
             playback_prefill_frames: 2,
             open_timeout: Duration::from_secs(2),
+            playback_device_periods: 4,
         }
     }
 }
