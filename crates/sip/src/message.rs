@@ -78,7 +78,7 @@ pub struct RequestLine {
 pub struct StatusLine {
     /// The SIP version.
     pub version: Version,
-    /// The status code, 100..=699.
+    /// The status code, 100..=699 (printing assumes it; [`Message::response`] clamps).
     pub code: u16,
     /// The reason phrase (may be empty; any UTF-8).
     pub reason: String,
@@ -411,11 +411,12 @@ impl Message {
         }))
     }
 
-    /// A new response with no headers.
+    /// A new response with no headers. `code` is clamped into 100..=699 and CR/LF in
+    /// `reason` become spaces, so the printed status line always parses.
     pub fn response(code: u16, reason: &str) -> Message {
         Message::with_start(StartLine::Response(StatusLine {
             version: Version::SIP_2_0,
-            code,
+            code: code.clamp(100, 699),
             reason: reason.replace(['\r', '\n'], " "),
         }))
     }
