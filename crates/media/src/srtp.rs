@@ -285,6 +285,10 @@ impl SrtpContext {
         stream
     }
 
+    fn find(&self, ssrc: u32) -> Option<&StreamState> {
+        self.streams.iter().find(|s| s.ssrc == ssrc)
+    }
+
     fn malformed(&mut self, e: PacketError) -> SrtpError {
         self.stats.malformed += 1;
         SrtpError::Malformed(e)
@@ -322,13 +326,15 @@ impl SrtpContext {
         let seq = u16::from_be_bytes([packet[2], packet[3]]);
         let ssrc = u32::from_be_bytes([packet[8], packet[9], packet[10], packet[11]]);
         let (body, tag) = packet.split_at(packet.len() - tag_len);
-        let stream = self.stream(ssrc);
-        let roc = match stream.rtp {
+        // Look the stream up without creating it: state is only created or changed by packets
+        // that authenticate, so forged SSRCs cannot evict or disturb real streams.
+        let known = self.find(ssrc);
+        let roc = match known.and_then(|s| s.rtp) {
             None => 0,
             Some((roc, s_l)) => estimate_roc(roc, s_l, seq),
         };
         let index = u64::from(roc) << 16 | u64::from(seq);
-        if let Err(e) = stream.rtp_replay.check(index) {
+        if let Some(Err(e)) = known.map(|s| s.rtp_replay.check(index)) {
             self.stats.replays += 1;
             return Err(e);
         }
@@ -384,7 +390,10 @@ impl SrtpContext {
         let e_index = u32::from_be_bytes([e_index[0], e_index[1], e_index[2], e_index[3]]);
         let encrypted = e_index & 0x8000_0000 != 0;
         let index = e_index & 0x7fff_ffff;
-        if let Err(e) = self.stream(ssrc).rtcp_replay.check(u64::from(index)) {
+        if let Some(Err(e)) = self
+            .find(ssrc)
+            .map(|s| s.rtcp_replay.check(u64::from(index)))
+        {
             self.stats.replays += 1;
             return Err(e);
         }
@@ -608,6 +617,13 @@ mod tests {
             ),
             (1, 3, 2)
         );
+        // Forged packets with fresh SSRCs do not disturb the real stream's state.
+        for ssrc in 1000..1100u32 {
+            let mut forged = rtp_packet(7, ssrc);
+            forged.extend_from_slice(&[0; 10]);
+            assert!(rx.unprotect_rtp(&forged).is_err());
+        }
+        assert_eq!(rx.streams.len(), 1);
         // Wrong key.
         let mut other = SrtpContext::from_key_and_salt(CryptoSuite::AesCm128HmacSha1_80, &[9; 30]);
         assert_eq!(
