@@ -19,6 +19,16 @@ struct Fixture {
     _app: tauri::App<MockRuntime>,
     window: WebviewWindow<MockRuntime>,
     dir: PathBuf,
+    _cleanup: Option<RemoveOnDrop>,
+}
+
+/// Removes a test's temporary folder when the test ends.
+struct RemoveOnDrop(PathBuf);
+
+impl Drop for RemoveOnDrop {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 fn temp_dir(name: &str) -> PathBuf {
@@ -47,11 +57,15 @@ fn fixture_with(dir: &Path, secrets: SecretStore) -> Fixture {
         _app: app,
         window,
         dir: dir.to_path_buf(),
+        _cleanup: None,
     }
 }
 
 fn fixture(name: &str) -> Fixture {
-    fixture_with(&temp_dir(name), mock_keyring())
+    let dir = temp_dir(name);
+    let mut f = fixture_with(&dir, mock_keyring());
+    f._cleanup = Some(RemoveOnDrop(dir));
+    f
 }
 
 impl Fixture {
@@ -134,6 +148,7 @@ fn set_account_keeps_the_password_out_of_the_settings_file() {
 #[test]
 fn accounts_come_back_after_a_restart_with_their_keyring_secret() {
     let dir = temp_dir("restart");
+    let _cleanup = RemoveOnDrop(dir.clone());
     let keyring = mock_keyring();
     {
         let f = fixture_with(&dir, keyring.clone());
@@ -154,6 +169,7 @@ fn accounts_come_back_after_a_restart_with_their_keyring_secret() {
 #[test]
 fn no_keyring_is_reported_and_dont_remember_works() {
     let dir = temp_dir("no-keyring");
+    let _cleanup = RemoveOnDrop(dir.clone());
     let f = fixture_with(
         &dir,
         SecretStore::unavailable("no Secret Service on the bus"),
@@ -459,6 +475,7 @@ fn connect_returns_the_snapshot_then_streams_events_in_order() {
 #[ignore = "needs the test bed (D-Bus + gnome-keyring)"]
 fn real_keyring_set_account_and_restart() {
     let dir = temp_dir("real-keyring");
+    let _cleanup = RemoveOnDrop(dir.clone());
     let id = format!("bed-{}", std::process::id());
     {
         let f = fixture_with(&dir, SecretStore::system());
