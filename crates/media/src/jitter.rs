@@ -819,6 +819,48 @@ mod tests {
     }
 
     #[test]
+    fn opus_clock_and_30_ms_frames() {
+        for (rate, frame_ms) in [(48_000u32, 20u32), (8_000, 30)] {
+            let mut jb = JitterBuffer::new(JitterBufferConfig::new(rate, frame_ms));
+            let step = rate / 1000 * frame_ms;
+            let mut played = 0;
+            let mut concealed = Vec::new();
+            for t in 0..2_470u64 {
+                if t % u64::from(frame_ms) == 0 && t < 2_400 {
+                    let i = (t / u64::from(frame_ms)) as u32;
+                    if i != 10 {
+                        jb.insert(
+                            i as u16,
+                            i.wrapping_mul(step).wrapping_add(u32::MAX - 5000),
+                            t + 25,
+                            b"x",
+                        );
+                    }
+                }
+                if t % u64::from(frame_ms) == 7 {
+                    match jb.pull(t) {
+                        Playout::Frame { .. } => played += 1,
+                        Playout::Conceal { timestamp, .. } => concealed.push(timestamp),
+                        Playout::Empty => {}
+                    }
+                }
+            }
+            let frames = 2_400 / frame_ms;
+            assert_eq!(
+                played,
+                frames - 1,
+                "{rate} Hz, {frame_ms} ms: {:?}",
+                jb.stats()
+            );
+            // The lost frame is concealed with its own timestamp (later ones follow the end).
+            assert_eq!(
+                concealed.first(),
+                Some(&(10 * step).wrapping_add(u32::MAX - 5000))
+            );
+        }
+    }
+
+    #[test]
     fn peek_next_offers_fec_source() {
         let mut jb = jb();
         jb.insert(1, 160, 0, b"a");

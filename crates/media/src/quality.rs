@@ -74,6 +74,42 @@ pub fn mos(input: &EModelInput) -> f64 {
     mos_from_r(r_factor(input))
 }
 
+/// The E-model inputs for what we hear, from the stream's statistics: one-way delay is half the
+/// RTCP round trip plus the jitter buffer delay plus `codec_delay_ms` (framing, look-ahead and
+/// device buffers); loss is the share of frames the jitter buffer had to conceal (network loss
+/// and late packets alike). `None` before any frame was played or concealed.
+pub fn listening_conditions(
+    session: &crate::session::SessionStats,
+    jitter: &crate::jitter::JitterStats,
+    codec: crate::negotiation::Codec,
+    codec_delay_ms: f64,
+) -> Option<EModelInput> {
+    let frames = jitter.played + jitter.concealed;
+    if frames == 0 {
+        return None;
+    }
+    Some(EModelInput {
+        one_way_delay_ms: session.rtt_ms.unwrap_or(0.0) / 2.0
+            + jitter.delay_ms.max(0.0)
+            + codec_delay_ms,
+        packet_loss_percent: jitter.concealed as f64 * 100.0 / frames as f64,
+        burst_ratio: 1.0,
+        codec: codec.impairment(),
+    })
+}
+
+impl crate::negotiation::Codec {
+    /// The codec's E-model impairment (with packet-loss concealment).
+    pub fn impairment(self) -> CodecImpairment {
+        match self {
+            crate::negotiation::Codec::Opus => CodecImpairment::OPUS,
+            crate::negotiation::Codec::Pcmu | crate::negotiation::Codec::Pcma => {
+                CodecImpairment::G711_PLC
+            }
+        }
+    }
+}
+
 fn finite_or(v: f64, default: f64) -> f64 {
     if v.is_finite() {
         v
@@ -113,6 +149,31 @@ mod tests {
         assert_eq!(mos_from_r(0.0), 1.0);
         assert_eq!(mos_from_r(100.0), 4.5);
         assert_eq!(mos_from_r(f64::NAN), 1.0);
+    }
+
+    #[test]
+    fn conditions_from_statistics() {
+        use crate::jitter::JitterStats;
+        use crate::negotiation::Codec;
+        use crate::session::SessionStats;
+        let session = SessionStats {
+            rtt_ms: Some(100.0),
+            ..SessionStats::default()
+        };
+        let mut jitter = JitterStats::default();
+        assert_eq!(
+            listening_conditions(&session, &jitter, Codec::Pcmu, 30.0),
+            None
+        );
+        jitter.played = 98;
+        jitter.concealed = 2;
+        jitter.delay_ms = 40.0;
+        let input = listening_conditions(&session, &jitter, Codec::Pcmu, 30.0).expect("frames");
+        assert!(close(input.one_way_delay_ms, 120.0, 1e-9));
+        assert!(close(input.packet_loss_percent, 2.0, 1e-9));
+        assert_eq!(input.codec, CodecImpairment::G711_PLC);
+        let score = mos(&input);
+        assert!(score > 4.0 && score < 4.3, "{score}");
     }
 
     #[test]
