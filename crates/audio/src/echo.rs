@@ -4,6 +4,11 @@
 //! whole 20 ms frames, to any [`FrameSink`]. The delay line starts full of silence, so the sink
 //! is fed from the first frame on and the delay stays constant. The engine calls
 //! [`EchoLoop::pump`] on its tick (every 10 to 20 ms); later the full RTP pipeline replaces it.
+//!
+//! Open the speaker first, or call [`crate::CaptureStream::discard_buffered`] on the microphone
+//! just before building the loop: audio the microphone buffered while other streams opened
+//! would otherwise arrive as one burst and overflow the speaker's ring (counted in
+//! [`EchoStats::dropped`]).
 
 use std::collections::VecDeque;
 use std::time::Duration;
