@@ -241,7 +241,11 @@ impl RtpSession {
         self.next_sequence = self.next_sequence.wrapping_add(1);
         self.packets_sent += 1;
         self.octets_sent += payload_len as u64;
-        self.last_sent = Some((timestamp, now_ms));
+        // Map RTP time to wallclock from the first packet with a timestamp: the packets of one
+        // telephone-event all carry its start timestamp.
+        if self.last_sent.is_none_or(|(ts, _)| ts != timestamp) {
+            self.last_sent = Some((timestamp, now_ms));
+        }
         self.sent_since_report = true;
         header
     }
