@@ -1,15 +1,22 @@
 //! One account's connection and registration: a tokio task that owns the link to the server,
 //! drives the sans-IO [`Registration`], answers what arrives, and reconnects with backoff.
 
-use crate::api::{AccountConfig, AccountId, AccountState, Credential, Reason, TraceDirection};
+use crate::account_calls::{CallUpdate, Calls};
+use crate::api::{
+    AccountConfig, AccountId, AccountState, CallId, CallState as ApiCallState, Credential, Reason,
+    TraceDirection,
+};
+use crate::media_path::MediaEnded;
 use crate::server::{aor_domain, resolve, server_address};
 use crate::transport::{connect, Link, LinkConfig, LinkEvent, LinkKind, TlsOptions};
 use rand::{RngCore, SeedableRng};
 use softphone_sip::ua::{
-    AuthSecret, RandomSource, Registration, RegistrationConfig, RegistrationEvent,
+    AuthSecret, CallConfig, RandomSource, Registration, RegistrationConfig, RegistrationEvent,
     RegistrationState, TimerConfig,
 };
 use softphone_sip::{FramerConfig, FramerEvent, HeaderName, Message, StreamFramer};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
@@ -18,8 +25,32 @@ use tracing::Instrument;
 /// What the engine asks an account task to do.
 #[derive(Debug)]
 pub(crate) enum AccountCommand {
+    Dial {
+        call_id: CallId,
+        target: String,
+        anonymous: bool,
+        headers: Vec<(String, String)>,
+        devices: (Option<String>, Option<String>),
+    },
+    Answer {
+        call_id: CallId,
+        devices: (Option<String>, Option<String>),
+    },
+    Reject {
+        call_id: CallId,
+        code: u16,
+    },
+    Hangup {
+        call_id: CallId,
+    },
+    SetMute {
+        call_id: CallId,
+        muted: bool,
+    },
     Register,
-    Unregister { all: bool },
+    Unregister {
+        all: bool,
+    },
     SetDebug(bool),
     Stop,
 }
@@ -43,6 +74,11 @@ pub(crate) enum AccountReport {
         direction: TraceDirection,
         remote: String,
         message: String,
+    },
+    Call {
+        generation: u64,
+        account_id: AccountId,
+        update: CallUpdate,
     },
     Stopped {
         generation: u64,
@@ -79,8 +115,10 @@ pub(crate) fn spawn(
     user_agent: String,
     debug: bool,
     reports: mpsc::Sender<AccountReport>,
+    call_counter: Arc<AtomicU64>,
 ) -> AccountHandle {
     let (tx, rx) = mpsc::channel(16);
+    let (media_tx, media_rx) = mpsc::channel(16);
     let span = tracing::info_span!("account", id = %config.id);
     let task = AccountTask {
         generation,
@@ -91,6 +129,9 @@ pub(crate) fn spawn(
         reports,
         commands: rx,
         instance_id: format!("urn:uuid:{}", uuid_v4()),
+        calls: Calls::new(media_tx),
+        media_ended: media_rx,
+        call_counter,
     };
     let task = tokio::spawn(task.run().instrument(span));
     AccountHandle {
@@ -164,9 +205,13 @@ struct AccountTask {
     reports: mpsc::Sender<AccountReport>,
     commands: mpsc::Receiver<AccountCommand>,
     instance_id: String,
+    calls: Calls,
+    media_ended: mpsc::Receiver<MediaEnded>,
+    call_counter: Arc<AtomicU64>,
 }
 
 struct Connected {
+    call_config: CallConfig,
     link: Link,
     events: mpsc::Receiver<LinkEvent>,
     framer: Option<StreamFramer>,
@@ -230,7 +275,15 @@ impl AccountTask {
                         break false;
                     }
                     Some(AccountCommand::SetDebug(on)) => self.debug = on,
-                    Some(AccountCommand::Unregister { .. }) => {}
+                    Some(AccountCommand::Dial { call_id, .. }) => {
+                        let update = CallUpdate::State {
+                            call_id,
+                            state: ApiCallState::Ended,
+                            reason: Some(Reason::local("the account is not connected")),
+                        };
+                        self.report_call(update).await;
+                    }
+                    Some(_) => {}
                 }
             };
             if stop {
@@ -266,12 +319,13 @@ impl AccountTask {
             match connect(&link_config, tx).await {
                 Ok(link) => {
                     tracing::info!(kind = ?server.kind, remote = %addr, local = %link.local_addr(), "connected");
-                    let registration = self.registration(&link, &server.host);
+                    let (registration, call_config) = self.registration(&link, &server.host);
                     let framer = server
                         .kind
                         .is_stream()
                         .then(|| StreamFramer::new(FramerConfig::default()));
                     return Ok(Connected {
+                        call_config,
                         link,
                         events: rx,
                         framer,
@@ -284,7 +338,7 @@ impl AccountTask {
         Err(last_error)
     }
 
-    fn registration(&self, link: &Link, server_host: &str) -> Registration {
+    fn registration(&self, link: &Link, server_host: &str) -> (Registration, CallConfig) {
         let c = &self.config;
         let aor = if c.address.to_ascii_lowercase().starts_with("sip") {
             c.address.clone()
@@ -353,7 +407,40 @@ impl AccountTask {
                 .collect(),
             timers: TimerConfig::default(),
         };
-        Registration::new(config, os_random())
+        let call_config = CallConfig {
+            local_uri: config.aor.clone(),
+            display_name: config.display_name.clone(),
+            anonymous: false,
+            contact: config.contact.clone(),
+            via_transport: config.via_transport.clone(),
+            via_sent_by: config.via_sent_by.clone(),
+            reliable: config.reliable,
+            route: config.route.clone().into_iter().collect(),
+            user_agent: config.user_agent.clone(),
+            secret: config.secret.clone(),
+            auth_user: config.auth_user.clone(),
+            custom_headers: config.custom_headers.clone(),
+            timers: config.timers,
+        };
+        (Registration::new(config, os_random()), call_config)
+    }
+
+    async fn report_call(&self, update: CallUpdate) {
+        let _ = self
+            .reports
+            .send(AccountReport::Call {
+                generation: self.generation,
+                account_id: self.config.id.clone(),
+                update,
+            })
+            .await;
+    }
+
+    fn next_call_id(&self) -> CallId {
+        CallId(format!(
+            "call-{}",
+            self.call_counter.fetch_add(1, Ordering::Relaxed) + 1
+        ))
     }
 
     async fn send(&self, link: &Link, bytes: Vec<u8>) {
@@ -383,6 +470,14 @@ impl AccountTask {
     ) -> Option<Exit> {
         while let Some(bytes) = c.registration.poll_transmit() {
             self.send(&c.link, bytes).await;
+        }
+        let mut transmits = Vec::new();
+        let updates = self.calls.drain(&mut transmits);
+        for bytes in transmits {
+            self.send(&c.link, bytes).await;
+        }
+        for update in updates {
+            self.report_call(update).await;
         }
         let mut exit = None;
         while let Some(event) = c.registration.poll_event() {
@@ -430,7 +525,32 @@ impl AccountTask {
     async fn on_message(&mut self, c: &mut Connected, message: Message) {
         let now = Instant::now().into_std();
         if message.is_request() {
+            if self.calls.on_message(now, &message) {
+                return;
+            }
+            let is_invite = message.method().is_some_and(|m| m.as_str() == "INVITE");
+            if is_invite && self.calls.is_new(&message) {
+                if let Err(rejection) =
+                    softphone_sip::validate_request(&message, &softphone_sip::UasPolicy::default())
+                {
+                    let response = rejection.to_response(&message);
+                    self.send(&c.link, response.to_bytes()).await;
+                    return;
+                }
+                let id = self.next_call_id();
+                let ip = c.link.local_addr().ip();
+                let mut config = c.call_config.clone();
+                config.custom_headers.clear();
+                if let Some(refusal) =
+                    self.calls
+                        .incoming(now, id, config, &message, ip, os_random())
+                {
+                    self.send(&c.link, refusal).await;
+                }
+                return;
+            }
             self.answer_request(c, &message).await;
+        } else if self.calls.on_message(now, &message) {
         } else if !c.registration.on_response(now, &message) {
             tracing::debug!(status = ?message.status(), "response matches no transaction; dropped");
         }
@@ -532,7 +652,11 @@ impl AccountTask {
                 c.registration.on_transport_error("unparsable stream");
                 continue;
             }
-            let wake = c.registration.poll_timeout().map(Instant::from_std);
+            let wake = [c.registration.poll_timeout(), self.calls.poll_timeout()]
+                .into_iter()
+                .flatten()
+                .min()
+                .map(Instant::from_std);
             let sleep = async {
                 match wake {
                     Some(t) => tokio::time::sleep_until(t).await,
@@ -551,6 +675,7 @@ impl AccountTask {
                     };
                     tracing::warn!(%why, "link closed");
                     c.registration.on_transport_error(&why);
+                    self.calls.on_transport_error(&why);
                     if stopping {
                         return Exit::Stop;
                     }
@@ -562,6 +687,25 @@ impl AccountTask {
                         self.report(AccountState::Unregistering, None).await;
                     }
                     Some(AccountCommand::SetDebug(on)) => self.debug = on,
+                    Some(AccountCommand::Dial { call_id, target, anonymous, headers, devices }) => {
+                        let mut config = c.call_config.clone();
+                        config.anonymous = anonymous;
+                        config.custom_headers.extend(headers);
+                        let ip = c.link.local_addr().ip();
+                        self.calls.dial(Instant::now().into_std(), call_id, config, &target, ip, os_random(), devices);
+                    }
+                    Some(AccountCommand::Answer { call_id, devices }) => {
+                        if !self.calls.answer(Instant::now().into_std(), &call_id, devices) {
+                            tracing::info!(call = %call_id, "answer: the call is not ringing");
+                        }
+                    }
+                    Some(AccountCommand::Reject { call_id, code }) => {
+                        self.calls.reject(Instant::now().into_std(), &call_id, code);
+                    }
+                    Some(AccountCommand::Hangup { call_id }) => {
+                        self.calls.hangup(Instant::now().into_std(), &call_id);
+                    }
+                    Some(AccountCommand::SetMute { call_id, muted }) => self.calls.set_muted(&call_id, muted),
                     Some(AccountCommand::Stop) | None => {
                         if matches!(c.registration.state(), RegistrationState::Registered | RegistrationState::Registering) {
                             c.registration.unregister(Instant::now().into_std(), false);
@@ -572,7 +716,14 @@ impl AccountTask {
                         }
                     }
                 },
-                () = sleep => c.registration.on_timeout(Instant::now().into_std()),
+                () = sleep => {
+                    let now = Instant::now().into_std();
+                    c.registration.on_timeout(now);
+                    self.calls.on_timeout(now);
+                }
+                Some(ended) = self.media_ended.recv() => {
+                    self.calls.on_media_ended(Instant::now().into_std(), ended);
+                }
             }
         }
     }

@@ -122,6 +122,9 @@ fn run(
         call_id: call_id.clone(),
         detail,
     });
+    // The microphone opened first: drop its backlog so it does not arrive as one burst.
+    let mut mic = mic;
+    mic.discard_buffered();
     let mut echo = EchoLoop::new(mic, spk, ECHO_DELAY);
     let mut ticks = 0u32;
     while !stop.load(Ordering::Relaxed) {

@@ -9,8 +9,10 @@
 //! `softphone-cli` binary and the tests.
 
 mod account;
+mod account_calls;
 pub mod api;
 mod echo;
+mod media_path;
 mod runtime;
 pub mod server;
 mod state;

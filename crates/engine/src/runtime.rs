@@ -4,11 +4,14 @@
 //! time by a single task, so events come out in one total order with gap-free sequence numbers.
 
 use crate::account::{self, AccountCommand, AccountHandle, AccountReport};
+use crate::account_calls::CallUpdate;
 use crate::api::*;
 use crate::echo::{self, EchoCall, EchoReport};
 use crate::state::{validate_account, State};
 use crate::target::{parse_dial_target, DialTarget};
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Instant;
 use tokio::sync::{broadcast, mpsc, oneshot};
 use tracing::Instrument;
@@ -68,6 +71,7 @@ impl Engine {
             tokio::spawn(poll_devices(devices_tx));
         }
         let task = EngineTask {
+            call_counter: Arc::new(AtomicU64::new(0)),
             config,
             echo_calls: HashMap::new(),
             echo_reports,
@@ -157,6 +161,8 @@ async fn poll_devices(tx: mpsc::Sender<Vec<AudioDevice>>) {
 }
 
 struct EngineTask {
+    /// Numbers calls across the engine and its accounts (`call-N`).
+    call_counter: Arc<AtomicU64>,
     config: EngineConfig,
     /// Running echo-test calls.
     echo_calls: HashMap<CallId, EchoCall>,
@@ -284,6 +290,15 @@ impl EngineTask {
                     });
                 }
             }
+            AccountReport::Call {
+                generation,
+                account_id,
+                update,
+            } => {
+                if current(&account_id, generation, &self.accounts) {
+                    self.on_call_update(account_id, update);
+                }
+            }
             AccountReport::Stopped {
                 generation,
                 account_id,
@@ -317,6 +332,74 @@ impl EngineTask {
         }
     }
 
+    fn next_call_id(&self) -> CallId {
+        CallId(format!(
+            "call-{}",
+            self.call_counter.fetch_add(1, Ordering::Relaxed) + 1
+        ))
+    }
+
+    fn devices(&self) -> (Option<String>, Option<String>) {
+        let snap = self.state.snapshot();
+        (snap.microphone, snap.speaker)
+    }
+
+    fn on_call_update(&mut self, account_id: AccountId, update: CallUpdate) {
+        let now = self.now_ms();
+        match update {
+            CallUpdate::State {
+                call_id,
+                state,
+                reason,
+            } => {
+                self.state.set_call_state(&call_id, state, reason, now);
+            }
+            CallUpdate::Incoming { call_id, remote } => {
+                self.state.new_call(
+                    call_id.clone(),
+                    Some(account_id.clone()),
+                    Direction::Incoming,
+                    remote,
+                    CallState::Incoming,
+                );
+                let auto_answer = self
+                    .state
+                    .account(&account_id)
+                    .is_ok_and(|a| a.config.auto_answer);
+                let command = if self.state.snapshot().do_not_disturb {
+                    Some(AccountCommand::Reject { call_id, code: 486 })
+                } else if auto_answer {
+                    Some(AccountCommand::Answer {
+                        call_id,
+                        devices: self.devices(),
+                    })
+                } else {
+                    None
+                };
+                if let (Some(command), Some(handle)) = (command, self.accounts.get(&account_id)) {
+                    let _ = handle.commands.try_send(command);
+                }
+            }
+        }
+    }
+
+    /// Sends a command to the account that owns a call.
+    fn tell_call_owner(
+        &mut self,
+        call_id: &CallId,
+        command: AccountCommand,
+    ) -> Result<(), CommandError> {
+        let account_id = self
+            .state
+            .call(call_id)?
+            .account_id
+            .clone()
+            .ok_or_else(|| {
+                CommandError::new(ErrorCode::Unsupported, "the echo line has no such action")
+            })?;
+        self.tell_account(&account_id, command)
+    }
+
     fn start_account(&mut self, id: &AccountId) -> Result<(), CommandError> {
         let config = self.state.account(id)?.config.clone();
         if self.accounts.contains_key(id) {
@@ -330,6 +413,7 @@ impl EngineTask {
             self.config.user_agent.clone(),
             self.state.debug(),
             self.reports.clone(),
+            self.call_counter.clone(),
         );
         self.accounts.insert(id.clone(), handle);
         Ok(())
@@ -453,16 +537,24 @@ impl EngineTask {
                 Ok(CommandOutcome::Done)
             }
             Command::Dial {
-                account_id, target, ..
+                account_id,
+                target,
+                anonymous,
+                headers,
             } => match parse_dial_target(&target)? {
                 DialTarget::Echo => {
                     let remote = Party {
                         uri: crate::target::ECHO_TARGET.into(),
                         display_name: Some("Echo test".into()),
                     };
-                    let call_id =
-                        self.state
-                            .new_call(None, Direction::Outgoing, remote, CallState::Dialing);
+                    let call_id = self.next_call_id();
+                    self.state.new_call(
+                        call_id.clone(),
+                        None,
+                        Direction::Outgoing,
+                        remote,
+                        CallState::Dialing,
+                    );
                     let snap = self.state.snapshot();
                     let call = echo::start(
                         call_id.clone(),
@@ -473,14 +565,80 @@ impl EngineTask {
                     self.echo_calls.insert(call_id.clone(), call);
                     Ok(CommandOutcome::CallStarted { call_id })
                 }
-                _ => {
-                    self.state.account_for_dial(account_id.as_ref())?;
-                    Err(Self::unsupported("SIP calling"))
+                other => {
+                    let account = self.state.account_for_dial(account_id.as_ref())?.clone();
+                    let domain = crate::server::aor_domain(&account.config.address)
+                        .unwrap_or_else(|| "invalid".into());
+                    let uri = other.to_uri(&domain).ok_or_else(|| {
+                        CommandError::new(ErrorCode::InvalidTarget, "nothing to dial")
+                    })?;
+                    let id = account.config.id.clone();
+                    if !self.accounts.contains_key(&id) {
+                        return Err(CommandError::new(
+                            ErrorCode::InvalidState,
+                            format!("account {id} is not started"),
+                        ));
+                    }
+                    let call_id = self.next_call_id();
+                    self.tell_account(
+                        &id,
+                        AccountCommand::Dial {
+                            call_id: call_id.clone(),
+                            target: uri.clone(),
+                            anonymous,
+                            headers: headers.into_iter().map(|h| (h.name, h.value)).collect(),
+                            devices: self.devices(),
+                        },
+                    )?;
+                    let remote = Party {
+                        uri,
+                        display_name: None,
+                    };
+                    self.state.new_call(
+                        call_id.clone(),
+                        Some(id),
+                        Direction::Outgoing,
+                        remote,
+                        CallState::Dialing,
+                    );
+                    Ok(CommandOutcome::CallStarted { call_id })
                 }
             },
-            Command::Answer { call_id }
-            | Command::Reject { call_id, .. }
-            | Command::Silence { call_id }
+            Command::Answer { call_id } => {
+                if self.state.call(&call_id)?.state != CallState::Incoming {
+                    return Err(CommandError::new(
+                        ErrorCode::InvalidState,
+                        "the call is not ringing",
+                    ));
+                }
+                let devices = self.devices();
+                self.tell_call_owner(
+                    &call_id,
+                    AccountCommand::Answer {
+                        call_id: call_id.clone(),
+                        devices,
+                    },
+                )?;
+                Ok(CommandOutcome::Done)
+            }
+            Command::Reject { call_id, code } => {
+                if self.state.call(&call_id)?.state != CallState::Incoming {
+                    return Err(CommandError::new(
+                        ErrorCode::InvalidState,
+                        "the call is not ringing",
+                    ));
+                }
+                let code = code.filter(|c| (400..=699).contains(c)).unwrap_or(486);
+                self.tell_call_owner(
+                    &call_id,
+                    AccountCommand::Reject {
+                        call_id: call_id.clone(),
+                        code,
+                    },
+                )?;
+                Ok(CommandOutcome::Done)
+            }
+            Command::Silence { call_id }
             | Command::Forward { call_id, .. }
             | Command::Hold { call_id }
             | Command::Resume { call_id }
@@ -493,6 +651,15 @@ impl EngineTask {
                 self.state.call(&call_id)?;
                 if let Some(echo) = self.echo_calls.remove(&call_id) {
                     echo.hang_up();
+                } else if self.state.call(&call_id)?.account_id.is_some() {
+                    // The account ends the SIP call and reports how it ended.
+                    self.tell_call_owner(
+                        &call_id,
+                        AccountCommand::Hangup {
+                            call_id: call_id.clone(),
+                        },
+                    )?;
+                    return Ok(CommandOutcome::Done);
                 }
                 self.state.set_call_state(
                     &call_id,
@@ -507,6 +674,14 @@ impl EngineTask {
                     .set_call_flags(&call_id, None, None, Some(muted))?;
                 if let Some(echo) = self.echo_calls.get(&call_id) {
                     echo.set_muted(muted);
+                } else {
+                    let _ = self.tell_call_owner(
+                        &call_id,
+                        AccountCommand::SetMute {
+                            call_id: call_id.clone(),
+                            muted,
+                        },
+                    );
                 }
                 Ok(CommandOutcome::Done)
             }

@@ -17,8 +17,6 @@ pub(crate) struct State {
     ringer: Option<String>,
     debug: bool,
     do_not_disturb: bool,
-    #[allow(dead_code, reason = "calls are created by the SIP and echo drivers")]
-    next_call: u64,
     /// Events produced since the last drain, already numbered.
     pending: Vec<EventEnvelope>,
 }
@@ -116,13 +114,12 @@ impl State {
 
     pub(crate) fn new_call(
         &mut self,
+        call_id: CallId,
         account_id: Option<AccountId>,
         direction: Direction,
         remote: Party,
         state: CallState,
     ) -> CallId {
-        self.next_call += 1;
-        let call_id = CallId(format!("call-{}", self.next_call));
         self.calls.insert(
             call_id.clone(),
             CallView {
@@ -325,7 +322,13 @@ mod tests {
             uri: "sip:bob@x".into(),
             display_name: None,
         };
-        let id = s.new_call(None, Direction::Outgoing, remote, CallState::Dialing);
+        let id = s.new_call(
+            CallId("call-1".into()),
+            None,
+            Direction::Outgoing,
+            remote,
+            CallState::Dialing,
+        );
         s.set_call_state(&id, CallState::Active, None, 1234);
         assert_eq!(s.snapshot().calls[0].answered_at_ms, Some(1234));
         s.set_call_flags(&id, Some(true), None, Some(true)).unwrap();

@@ -1,7 +1,7 @@
 //! Injected randomness for tags, branches, Call-IDs and cnonces.
 
 /// A source of random tokens. The engine passes an OS-seeded one; tests pass [`SeededRandom`].
-pub trait RandomSource: Send {
+pub trait RandomSource: Send + Sync {
     /// The next 64 random bits.
     fn next_u64(&mut self) -> u64;
 

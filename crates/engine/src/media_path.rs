@@ -1,0 +1,230 @@
+//! The audio of a SIP call: microphone → 8 kHz → G.711 → RTP → network, and network → RTP →
+//! jitter buffer → G.711 (with concealment) → 48 kHz → speaker.
+//!
+//! One dedicated thread per call owns the audio devices (their handles are not `Send` on every
+//! platform) and a non-blocking UDP socket, and runs a 10 ms loop: the media itself is the
+//! sans-IO `softphone-media` crate, the devices are `softphone-audio`.
+
+use crate::api::CallId;
+use softphone_audio::resample::StreamResampler;
+use softphone_audio::{
+    AudioHost, CaptureStream, DeviceHealth, Frame, PlaybackStream, ReadOutcome, StreamOptions,
+    FRAME_SAMPLES,
+};
+use softphone_media::g711::G711Plc;
+use softphone_media::jitter::{JitterBuffer, JitterBufferConfig, Playout};
+use softphone_media::negotiation::NegotiatedSession;
+use softphone_media::rtp::RtpPacket;
+use softphone_media::session::{RtpSession, RtpSessionConfig};
+use std::net::UdpSocket;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::mpsc;
+
+/// What a media thread reports when it stops.
+#[derive(Debug)]
+pub(crate) struct MediaEnded {
+    pub(crate) call_id: CallId,
+    pub(crate) reason: String,
+}
+
+/// The engine's handle on a call's media thread.
+#[derive(Debug)]
+pub(crate) struct MediaHandle {
+    stop: Arc<AtomicBool>,
+    muted: Arc<AtomicBool>,
+}
+
+impl MediaHandle {
+    pub(crate) fn stop(&self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+
+    pub(crate) fn set_muted(&self, muted: bool) {
+        self.muted.store(muted, Ordering::Relaxed);
+    }
+}
+
+impl Drop for MediaHandle {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// Starts the media of a call on `socket` (already bound: its port is in our SDP).
+pub(crate) fn start(
+    call_id: CallId,
+    socket: UdpSocket,
+    session: NegotiatedSession,
+    ssrc: u32,
+    devices: (Option<String>, Option<String>),
+    ended: mpsc::Sender<MediaEnded>,
+) -> MediaHandle {
+    let stop = Arc::new(AtomicBool::new(false));
+    let muted = Arc::new(AtomicBool::new(false));
+    let handle = MediaHandle {
+        stop: stop.clone(),
+        muted: muted.clone(),
+    };
+    let name = format!("media-{call_id}");
+    let spawned = std::thread::Builder::new().name(name).spawn(move || {
+        let reason = match run(&socket, &session, ssrc, devices, &stop, &muted) {
+            Ok(()) => "hung up".to_string(),
+            Err(e) => e,
+        };
+        let _ = ended.blocking_send(MediaEnded { call_id, reason });
+    });
+    if let Err(e) = spawned {
+        tracing::error!(error = %e, "cannot start the media thread");
+    }
+    handle
+}
+
+fn run(
+    socket: &UdpSocket,
+    session: &NegotiatedSession,
+    ssrc: u32,
+    (microphone, speaker): (Option<String>, Option<String>),
+    stop: &AtomicBool,
+    muted: &AtomicBool,
+) -> Result<(), String> {
+    let law = session
+        .codec
+        .g711_law()
+        .ok_or_else(|| format!("codec {:?} is not supported yet", session.codec))?;
+    socket
+        .set_nonblocking(true)
+        .map_err(|e| format!("media socket: {e}"))?;
+    let host = AudioHost::new();
+    let options = StreamOptions::default();
+    let mut mic = CaptureStream::open(&host, microphone.as_deref(), &options)
+        .map_err(|e| format!("microphone unavailable: {e}"))?;
+    let mut spk = PlaybackStream::open(&host, speaker.as_deref(), &options)
+        .map_err(|e| format!("speaker unavailable: {e}"))?;
+    mic.discard_buffered();
+    let rate = session.clock_rate;
+    let samples_per_packet = (rate * session.ptime / 1000) as usize;
+    let mut down = StreamResampler::new(48_000, rate, FRAME_SAMPLES).map_err(|e| e.to_string())?;
+    let mut up =
+        StreamResampler::new(rate, 48_000, samples_per_packet).map_err(|e| e.to_string())?;
+    let start = Instant::now();
+    let now_ms = || u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX);
+    let mut rtp = RtpSession::new(RtpSessionConfig {
+        ssrc,
+        initial_sequence: (ssrc >> 16) as u16,
+        initial_timestamp: ssrc.rotate_left(7),
+        clock_rate: rate,
+        cname: format!("softphone-{ssrc:08x}"),
+        ntp_offset_ms: 0,
+    });
+    let mut jitter = JitterBuffer::new(JitterBufferConfig::new(rate, session.ptime));
+    let mut plc = G711Plc::new();
+    let mut frame = Frame::silence();
+    let mut pcm8k: Vec<f32> = Vec::with_capacity(samples_per_packet * 2);
+    let mut pcm_i16: Vec<i16> = Vec::with_capacity(samples_per_packet);
+    let mut payload: Vec<u8> = Vec::with_capacity(samples_per_packet);
+    let mut decoded: Vec<i16> = Vec::with_capacity(samples_per_packet);
+    let mut out48: Vec<f32> = Vec::with_capacity(FRAME_SAMPLES * 2);
+    let mut buf = vec![0u8; 2048];
+    let mut media_time: u32 = 0;
+    let mut first = true;
+    let mut next_playout = now_ms() + u64::from(session.ptime);
+    let mut ticks = 0u32;
+    while !stop.load(Ordering::Relaxed) {
+        // Microphone → network.
+        mic.set_muted(muted.load(Ordering::Relaxed));
+        while mic.read_frame(&mut frame) == ReadOutcome::Frame {
+            down.process(&frame.samples, |block| pcm8k.extend_from_slice(block))
+                .map_err(|e| e.to_string())?;
+            while pcm8k.len() >= samples_per_packet {
+                pcm_i16.clear();
+                pcm_i16.extend(
+                    pcm8k
+                        .drain(..samples_per_packet)
+                        .map(|s| (s.clamp(-1.0, 1.0) * 32767.0) as i16),
+                );
+                payload.clear();
+                law.encode(&pcm_i16, &mut payload);
+                let packet = rtp.build_packet(
+                    now_ms(),
+                    session.send_payload_type,
+                    first,
+                    media_time,
+                    &payload,
+                );
+                first = false;
+                media_time = media_time.wrapping_add(samples_per_packet as u32);
+                if let Err(e) = socket.send_to(&packet, session.remote_rtp) {
+                    tracing::debug!(error = %e, "RTP send failed");
+                }
+            }
+        }
+        // Network → jitter buffer. Anything that is not RTP of our payload type is dropped.
+        loop {
+            match socket.recv_from(&mut buf) {
+                Ok((n, _from)) => {
+                    let Some(data) = buf.get(..n) else { continue };
+                    let Ok(packet) = RtpPacket::parse(data) else {
+                        continue;
+                    };
+                    if packet.header.payload_type != session.receive_payload_type {
+                        continue;
+                    }
+                    let now = now_ms();
+                    rtp.receive_rtp(now, &packet.header, packet.payload.len());
+                    jitter.insert(
+                        packet.header.sequence_number,
+                        packet.header.timestamp,
+                        now,
+                        packet.payload,
+                    );
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
+                Err(e) => {
+                    tracing::debug!(error = %e, "RTP receive failed");
+                    break;
+                }
+            }
+        }
+        // Jitter buffer → speaker, one packet time at a time.
+        while now_ms() >= next_playout {
+            next_playout += u64::from(session.ptime);
+            decoded.clear();
+            match jitter.pull(now_ms()) {
+                Playout::Frame { payload, .. } => {
+                    law.decode(&payload, &mut decoded);
+                    plc.good_frame(&mut decoded);
+                }
+                Playout::Conceal { .. } => {
+                    decoded.resize(samples_per_packet, 0);
+                    plc.conceal(&mut decoded);
+                }
+                Playout::Empty => decoded.resize(samples_per_packet, 0),
+            }
+            let as_f32: Vec<f32> = decoded.iter().map(|&s| f32::from(s) / 32768.0).collect();
+            up.process(&as_f32, |block| out48.extend_from_slice(block))
+                .map_err(|e| e.to_string())?;
+            while out48.len() >= FRAME_SAMPLES {
+                let f = Frame::from_slice(&out48[..FRAME_SAMPLES]);
+                out48.drain(..FRAME_SAMPLES);
+                let _ = spk.write_frame(&f);
+            }
+        }
+        ticks = ticks.wrapping_add(1);
+        if ticks % 20 == 0 {
+            if let DeviceHealth::Lost(reason) = mic.health() {
+                tracing::warn!(?reason, "microphone lost; reopening the default");
+                mic = CaptureStream::open(&host, None, &options)
+                    .map_err(|e| format!("microphone lost: {e}"))?;
+            }
+            if let DeviceHealth::Lost(reason) = spk.health() {
+                tracing::warn!(?reason, "speaker lost; reopening the default");
+                spk = PlaybackStream::open(&host, None, &options)
+                    .map_err(|e| format!("speaker lost: {e}"))?;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    Ok(())
+}

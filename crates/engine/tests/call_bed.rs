@@ -1,0 +1,286 @@
+//! SIP calls with audio through the engine against the bed's baresip far ends, both
+//! directions, audio measured for real (bed tier).
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a panic is a failed test"
+)]
+
+use softphone_engine::*;
+use std::process::{Command as Proc, Stdio};
+use std::time::Duration;
+use tokio::sync::broadcast;
+
+fn bed(var: &str) -> String {
+    std::env::var(var)
+        .unwrap_or_else(|_| panic!("{var} is not set: run inside tests/bed/bed.sh run"))
+}
+
+/// Dominant frequency (Hz) of 16-bit mono samples at 48 kHz, by a Goertzel scan.
+fn dominant(samples: &[i16]) -> (f32, f32) {
+    let x: Vec<f32> = samples.iter().map(|&s| f32::from(s) / 32768.0).collect();
+    let rms = (x.iter().map(|v| v * v).sum::<f32>() / x.len().max(1) as f32).sqrt();
+    let mut best = (0.0, 0.0);
+    for f in (100..=3500).step_by(10) {
+        let w = 2.0 * std::f32::consts::PI * f as f32 / 48_000.0;
+        let (mut s1, mut s2) = (0.0f32, 0.0f32);
+        for v in &x {
+            let s0 = v + 2.0 * w.cos() * s1 - s2;
+            s2 = s1;
+            s1 = s0;
+        }
+        let p = s1 * s1 + s2 * s2 - 2.0 * w.cos() * s1 * s2;
+        if p > best.1 {
+            best = (f as f32, p);
+        }
+    }
+    (best.0, 20.0 * rms.max(1e-9).log10())
+}
+
+/// Records what our speaker plays for `secs` seconds.
+fn record_speaker(secs: u32) -> Vec<i16> {
+    let out = Proc::new("timeout")
+        .args([
+            "-s",
+            "INT",
+            &secs.to_string(),
+            "parec",
+            "--raw",
+            "--format=s16le",
+            "--rate=48000",
+            "--channels=1",
+        ])
+        .arg(format!("--device={}.monitor", bed("BED_PULSE_SINK")))
+        .stderr(Stdio::null())
+        .output()
+        .unwrap();
+    out.stdout
+        .chunks_exact(2)
+        .map(|b| i16::from_le_bytes([b[0], b[1]]))
+        .collect()
+}
+
+/// Plays a tone into our microphone for `secs` seconds (in the background).
+fn play_into_mic(hz: u32, secs: u32) -> std::process::Child {
+    let wav = std::env::temp_dir().join(format!("mic-{hz}-{}.wav", std::process::id()));
+    let ok = Proc::new("sox")
+        .args(["-n", "-r", "48000", "-c", "1", "-b", "16"])
+        .arg(&wav)
+        .args([
+            "synth",
+            &secs.to_string(),
+            "sine",
+            &hz.to_string(),
+            "vol",
+            "0.5",
+        ])
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    Proc::new("paplay")
+        .arg(format!("--device={}", bed("BED_PULSE_MIC_SINK")))
+        .arg(&wav)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+async fn until<T>(
+    events: &mut broadcast::Receiver<EventEnvelope>,
+    secs: u64,
+    mut f: impl FnMut(&Event) -> Option<T>,
+) -> T {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
+    loop {
+        let env = tokio::time::timeout_at(deadline, events.recv())
+            .await
+            .expect("event in time")
+            .unwrap();
+        if let Some(t) = f(&env.event) {
+            return t;
+        }
+    }
+}
+
+async fn registered_engine(user: &str, pass: &str) -> (Engine, broadcast::Receiver<EventEnvelope>) {
+    let engine = Engine::start(EngineConfig::default());
+    let mut events = engine.subscribe();
+    let mut account = AccountConfig::new("bed", format!("sip:{user}@{}", bed("BED_DOMAIN")));
+    account.transport = Transport::Udp;
+    account.server = Some(bed("BED_SIP_UDP"));
+    engine
+        .execute(Command::SetAccount {
+            account: Box::new(account),
+            credential: Some(Credential::Password(Secret::new(pass))),
+        })
+        .await
+        .unwrap();
+    engine
+        .execute(Command::StartAccount {
+            account_id: AccountId("bed".into()),
+        })
+        .await
+        .unwrap();
+    until(&mut events, 15, |e| match e {
+        Event::AccountStateChanged {
+            state: AccountState::Registered,
+            ..
+        } => Some(()),
+        Event::AccountStateChanged {
+            state: AccountState::Failed,
+            reason,
+            ..
+        } => panic!("{reason:?}"),
+        _ => None,
+    })
+    .await;
+    (engine, events)
+}
+
+#[tokio::test]
+#[ignore = "needs the test bed (Kamailio, baresip, PulseAudio)"]
+async fn call_bob_and_hear_his_tone_while_he_hears_ours() {
+    let (engine, mut events) = registered_engine(&bed("BED_USER"), &bed("BED_PASS")).await;
+    let mut tone = play_into_mic(1000, 12);
+    let out = engine
+        .execute(Command::Dial {
+            account_id: None,
+            target: bed("BED_BOB_URI"),
+            anonymous: false,
+            headers: vec![],
+        })
+        .await
+        .unwrap();
+    let CommandOutcome::CallStarted { call_id } = out else {
+        panic!("{out:?}")
+    };
+    until(&mut events, 15, |e| match e {
+        Event::CallStateChanged {
+            state: CallState::Active,
+            ..
+        } => Some(()),
+        Event::CallStateChanged {
+            state: CallState::Ended,
+            reason,
+            ..
+        } => panic!("call ended: {reason:?}"),
+        _ => None,
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let heard = tokio::task::spawn_blocking(|| record_speaker(3))
+        .await
+        .unwrap();
+    let (freq, level) = dominant(&heard[heard.len() / 3..]);
+    assert!(
+        (freq - bed("BED_BOB_TONE_HZ").parse::<f32>().unwrap()).abs() <= 15.0,
+        "we hear {freq} Hz at {level:.1} dBFS"
+    );
+    assert!(level > -40.0, "level {level:.1} dBFS");
+    engine.execute(Command::Hangup { call_id }).await.unwrap();
+    let reason = until(&mut events, 10, |e| match e {
+        Event::CallStateChanged {
+            state: CallState::Ended,
+            reason,
+            ..
+        } => Some(reason.clone()),
+        _ => None,
+    })
+    .await;
+    assert_eq!(reason.and_then(|r| r.code), Some(200), "BYE answered");
+    let _ = tone.kill();
+    let _ = tone.wait();
+    // What bob heard: his decoded dump of this call.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let dir = bed("BED_BOB_WAV_DIR");
+    let newest = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.to_string_lossy().ends_with("-dec.wav"))
+        .max_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok())
+        .expect("bob dumped the call");
+    let check = Proc::new("python3")
+        .arg(bed("BED_TONE"))
+        .arg(&newest)
+        .args(["--expect", "1000", "--tol", "0.03", "--skip", "1.0"])
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "bob did not hear 1000 Hz: {}{}",
+        String::from_utf8_lossy(&check.stdout),
+        String::from_utf8_lossy(&check.stderr)
+    );
+    engine.shutdown().await;
+}
+
+#[tokio::test]
+#[ignore = "needs the test bed (Kamailio, baresip, PulseAudio)"]
+async fn bob_calls_us_we_answer_and_he_hangs_up() {
+    let (engine, mut events) = registered_engine(&bed("BED_USER2"), &bed("BED_PASS2")).await;
+    let ctl = bed("BED_CTL");
+    let target = format!("sip:{}@{}", bed("BED_USER2"), bed("BED_DOMAIN"));
+    let dial = Proc::new("python3")
+        .args([ctl.as_str(), "bob", "dial", target.as_str()])
+        .output()
+        .unwrap();
+    assert!(
+        dial.status.success(),
+        "{}",
+        String::from_utf8_lossy(&dial.stderr)
+    );
+    let (call_id, remote) = until(&mut events, 15, |e| match e {
+        Event::IncomingCall {
+            call_id, remote, ..
+        } => Some((call_id.clone(), remote.clone())),
+        _ => None,
+    })
+    .await;
+    assert!(remote.uri.contains("bob"), "{remote:?}");
+    engine
+        .execute(Command::Answer {
+            call_id: call_id.clone(),
+        })
+        .await
+        .unwrap();
+    until(&mut events, 10, |e| match e {
+        Event::CallStateChanged {
+            state: CallState::Active,
+            ..
+        } => Some(()),
+        Event::CallStateChanged {
+            state: CallState::Ended,
+            reason,
+            ..
+        } => panic!("{reason:?}"),
+        _ => None,
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let heard = tokio::task::spawn_blocking(|| record_speaker(2))
+        .await
+        .unwrap();
+    let (freq, _) = dominant(&heard[heard.len() / 3..]);
+    assert!((freq - 440.0).abs() <= 15.0, "we hear {freq} Hz");
+    let hang = Proc::new("python3")
+        .args([ctl.as_str(), "bob", "hangup"])
+        .output()
+        .unwrap();
+    assert!(hang.status.success());
+    let (reason, ()) = until(&mut events, 10, |e| match e {
+        Event::CallStateChanged {
+            call_id: c,
+            state: CallState::Ended,
+            reason,
+            ..
+        } if *c == call_id => Some((reason.clone(), ())),
+        _ => None,
+    })
+    .await;
+
+    assert_eq!(reason.map(|r| r.text), Some("remote hung up".into()));
+    engine.shutdown().await;
+}
