@@ -123,7 +123,26 @@ fn describe(reason: Option<&Reason>) -> String {
 
 /// Runs the action the arguments ask for.
 pub async fn run(args: Args) -> Result<(), CliError> {
-    let engine = Engine::start(EngineConfig::default());
+    for path in [&args.wav_in, &args.wav_out].into_iter().flatten() {
+        if path.as_os_str().is_empty() {
+            return Err(CliError::Usage("empty WAV path".into()));
+        }
+    }
+    if let Some(path) = &args.wav_in {
+        if !path.is_file() {
+            return Err(CliError::Usage(format!(
+                "no such WAV file: {}",
+                path.display()
+            )));
+        }
+    }
+    let engine = Engine::start(EngineConfig {
+        wav_in: args.wav_in.clone(),
+        wav_out: args.wav_out.clone(),
+        // Scripts that use files for both directions never touch the devices.
+        poll_devices: args.wav_in.is_none() || args.wav_out.is_none(),
+        ..EngineConfig::default()
+    });
     let mut events = engine.subscribe();
     let account_id = match &args.account {
         Some(path) => {
@@ -142,11 +161,6 @@ pub async fn run(args: Args) -> Result<(), CliError> {
         }
         None => None,
     };
-    for path in [&args.wav_in, &args.wav_out].into_iter().flatten() {
-        if path.as_os_str().is_empty() {
-            return Err(CliError::Usage("empty WAV path".into()));
-        }
-    }
     let needs_account =
         !matches!(&args.action, Action::Call { target, .. } if target.eq_ignore_ascii_case("echo"));
     if needs_account && account_id.is_none() {
@@ -269,6 +283,16 @@ async fn call(
     .await;
     if ended_early.is_err() {
         exec(engine, Command::Hangup { call_id }).await?;
+        // Wait for the far end to confirm the BYE, so scripts see how the call ended.
+        let _ = wait_for(events, 5.0, |e| match e {
+            Event::CallStateChanged {
+                call_id,
+                state: CallState::Ended,
+                ..
+            } if *call_id == id => Some(Ok(())),
+            _ => None,
+        })
+        .await;
     }
     Ok(())
 }

@@ -138,3 +138,57 @@ fn rand_suffix() -> u128 {
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos())
 }
+
+#[test]
+#[ignore = "needs the test bed (Kamailio, baresip)"]
+fn call_with_wav_files_sends_and_records_audio() {
+    let dir = tempdir();
+    let wav_in = dir.join("in.wav");
+    let wav_out = dir.join("out.wav");
+    let made = Command::new("sox")
+        .args(["-n", "-r", "16000", "-c", "1", "-b", "16"])
+        .arg(&wav_in)
+        .args(["synth", "10", "sine", "1000", "vol", "0.5"])
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let account = account_file(&dir, "tcp", &bed("BED_SIP_TCP"));
+    let out = Command::new(env!("CARGO_BIN_EXE_softphone-cli"))
+        .arg("--account")
+        .arg(&account)
+        .arg("--wav-in")
+        .arg(&wav_in)
+        .arg("--wav-out")
+        .arg(&wav_out)
+        .args(["call", &bed("BED_BOB_URI"), "--duration", "4"])
+        .env("SOFTPHONE_PASSWORD", bed("BED_PASS3"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("\"state\":\"active\""), "{stdout}");
+    // What we recorded is bob's tone.
+    let check = Command::new("python3")
+        .arg(bed("BED_TONE"))
+        .arg(&wav_out)
+        .args([
+            "--expect",
+            &bed("BED_BOB_TONE_HZ"),
+            "--tol",
+            "0.03",
+            "--skip",
+            "1.0",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&check.stdout),
+        String::from_utf8_lossy(&check.stderr)
+    );
+}

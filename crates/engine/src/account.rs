@@ -6,7 +6,7 @@ use crate::api::{
     AccountConfig, AccountId, AccountState, CallId, CallState as ApiCallState, Credential, Reason,
     TraceDirection,
 };
-use crate::media_path::MediaEnded;
+use crate::media_path::{AudioRoute, MediaEnded};
 use crate::server::{aor_domain, resolve, server_address};
 use crate::transport::{connect, Link, LinkConfig, LinkEvent, LinkKind, TlsOptions};
 use rand::{RngCore, SeedableRng};
@@ -30,11 +30,11 @@ pub(crate) enum AccountCommand {
         target: String,
         anonymous: bool,
         headers: Vec<(String, String)>,
-        devices: (Option<String>, Option<String>),
+        devices: AudioRoute,
     },
     Answer {
         call_id: CallId,
-        devices: (Option<String>, Option<String>),
+        devices: AudioRoute,
     },
     Reject {
         call_id: CallId,
@@ -645,7 +645,12 @@ impl AccountTask {
             if let Some(exit) = self.flush(&mut c, backoff, min).await {
                 return if stopping { Exit::Stop } else { exit };
             }
-            if stopping && !matches!(c.registration.state(), RegistrationState::Unregistering) {
+            // Stopping: wait for the unregistration and for every call's BYE to be answered
+            // (bounded by their transaction timers; the engine's shutdown bounds it too).
+            if stopping
+                && self.calls.is_idle()
+                && !matches!(c.registration.state(), RegistrationState::Unregistering)
+            {
                 return Exit::Stop;
             }
             if c.framer.as_ref().is_some_and(StreamFramer::is_failed) {
@@ -707,12 +712,15 @@ impl AccountTask {
                     }
                     Some(AccountCommand::SetMute { call_id, muted }) => self.calls.set_muted(&call_id, muted),
                     Some(AccountCommand::Stop) | None => {
+                        self.calls.hangup_all(Instant::now().into_std());
                         if matches!(c.registration.state(), RegistrationState::Registered | RegistrationState::Registering) {
                             c.registration.unregister(Instant::now().into_std(), false);
                             self.report(AccountState::Unregistering, None).await;
                             stopping = true;
-                        } else {
+                        } else if self.calls.is_idle() {
                             return Exit::Stop;
+                        } else {
+                            stopping = true;
                         }
                     }
                 },

@@ -2,7 +2,7 @@
 //! media (offer/answer from `softphone_media`, audio on a media thread).
 
 use crate::api::{CallId, CallState as ApiCallState, Party, Reason};
-use crate::media_path::{self, MediaEnded, MediaHandle};
+use crate::media_path::{self, AudioRoute, MediaEnded, MediaHandle};
 use softphone_media::negotiation::{Codec, LocalMediaConfig, NegotiatedSession, OfferAnswer};
 use softphone_media::sdp::SessionDescription;
 use softphone_sip::ua::{Call, CallConfig, CallEvent, CallState, RandomSource};
@@ -36,7 +36,7 @@ struct ActiveCall {
     /// For an outgoing call: the session once the answer came.
     running: Option<MediaHandle>,
     ssrc: u32,
-    devices: (Option<String>, Option<String>),
+    devices: AudioRoute,
     ended_reported: bool,
 }
 
@@ -102,7 +102,7 @@ impl Calls {
         target: &str,
         ip: IpAddr,
         mut rng: Box<dyn RandomSource>,
-        devices: (Option<String>, Option<String>),
+        devices: AudioRoute,
     ) {
         let (socket, local) = match local_media(ip, rng.next_u64() >> 12) {
             Ok(x) => x,
@@ -180,7 +180,7 @@ impl Calls {
             answer: Some((answer.to_bytes(), session)),
             running: None,
             ssrc,
-            devices: (None, None),
+            devices: AudioRoute::default(),
             ended_reported: false,
         });
         None
@@ -190,12 +190,7 @@ impl Calls {
         self.calls.iter_mut().find(|c| &c.id == id)
     }
 
-    pub(crate) fn answer(
-        &mut self,
-        now: Instant,
-        id: &CallId,
-        devices: (Option<String>, Option<String>),
-    ) -> bool {
+    pub(crate) fn answer(&mut self, now: Instant, id: &CallId, devices: AudioRoute) -> bool {
         let ended = self.media_ended.clone();
         let Some(call) = self.find(id) else {
             return false;
@@ -242,6 +237,23 @@ impl Calls {
             m.stop();
         }
         true
+    }
+
+    /// Ends every call (the account is stopping).
+    pub(crate) fn hangup_all(&mut self, now: Instant) {
+        for call in &mut self.calls {
+            call.sip.hangup(now);
+            if let Some(m) = call.running.take() {
+                m.stop();
+            }
+        }
+    }
+
+    /// Whether any call still has something in flight (a BYE waiting for its answer…).
+    pub(crate) fn is_idle(&self) -> bool {
+        self.calls
+            .iter()
+            .all(|c| c.sip.state() == CallState::Terminated)
     }
 
     pub(crate) fn set_muted(&mut self, id: &CallId, muted: bool) {

@@ -12,7 +12,7 @@ mod account;
 mod account_calls;
 pub mod api;
 mod echo;
-mod media_path;
+pub mod media_path;
 mod runtime;
 pub mod server;
 mod state;
@@ -20,4 +20,5 @@ pub mod target;
 pub mod transport;
 
 pub use api::*;
+pub use media_path::AudioRoute;
 pub use runtime::{Engine, EngineConfig};

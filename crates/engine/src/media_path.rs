@@ -7,9 +7,10 @@
 
 use crate::api::CallId;
 use softphone_audio::resample::StreamResampler;
+use softphone_audio::wav::{WavSink, WavSource};
 use softphone_audio::{
-    AudioHost, CaptureStream, DeviceHealth, Frame, PlaybackStream, ReadOutcome, StreamOptions,
-    FRAME_SAMPLES,
+    AudioHost, CaptureStream, DeviceHealth, Frame, FrameSink, FrameSource, PlaybackStream,
+    ReadOutcome, StreamOptions, FRAME_DURATION, FRAME_SAMPLES,
 };
 use softphone_media::g711::G711Plc;
 use softphone_media::jitter::{JitterBuffer, JitterBufferConfig, Playout};
@@ -17,10 +18,129 @@ use softphone_media::negotiation::NegotiatedSession;
 use softphone_media::rtp::RtpPacket;
 use softphone_media::session::{RtpSession, RtpSessionConfig};
 use std::net::UdpSocket;
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
+
+/// Where a call's audio comes from and goes to: devices by name (`None`: the system default),
+/// or WAV files for scripts and tests.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AudioRoute {
+    /// Microphone name.
+    pub microphone: Option<String>,
+    /// Speaker name.
+    pub speaker: Option<String>,
+    /// Play this file into calls instead of the microphone.
+    pub wav_in: Option<PathBuf>,
+    /// Record received audio to this file instead of the speaker.
+    pub wav_out: Option<PathBuf>,
+}
+
+/// The call's audio input.
+enum Input {
+    Device(Box<CaptureStream>),
+    /// A file, pulled at the real-time rate.
+    Wav {
+        source: Box<WavSource>,
+        next: Instant,
+    },
+}
+
+/// The call's audio output.
+enum Output {
+    Device(Box<PlaybackStream>),
+    Wav(Box<WavSink>),
+}
+
+impl Input {
+    fn open(
+        host: &mut Option<AudioHost>,
+        route: &AudioRoute,
+        options: &StreamOptions,
+    ) -> Result<Self, String> {
+        if let Some(path) = &route.wav_in {
+            let source = WavSource::open(path, false)
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            return Ok(Input::Wav {
+                source: Box::new(source),
+                next: Instant::now(),
+            });
+        }
+        let host = host.get_or_insert_with(AudioHost::new);
+        let mut mic = CaptureStream::open(host, route.microphone.as_deref(), options)
+            .map_err(|e| format!("microphone unavailable: {e}"))?;
+        mic.discard_buffered();
+        Ok(Input::Device(Box::new(mic)))
+    }
+
+    /// The next 20 ms of input, if one is due; silence when muted.
+    fn next(&mut self, frame: &mut Frame, muted: bool) -> bool {
+        match self {
+            Input::Device(mic) => {
+                mic.set_muted(muted);
+                CaptureStream::read_frame(mic, frame) == ReadOutcome::Frame
+            }
+            Input::Wav { source, next } => {
+                let now = Instant::now();
+                if now < *next {
+                    return false;
+                }
+                *next += FRAME_DURATION;
+                match source.read_frame(frame) {
+                    Ok(ReadOutcome::Frame) => {}
+                    _ => frame.fill_silence(),
+                }
+                if muted {
+                    frame.fill_silence();
+                }
+                true
+            }
+        }
+    }
+}
+
+impl Output {
+    fn open(
+        host: &mut Option<AudioHost>,
+        route: &AudioRoute,
+        options: &StreamOptions,
+    ) -> Result<Self, String> {
+        if let Some(path) = &route.wav_out {
+            let sink = WavSink::create(path)
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            return Ok(Output::Wav(Box::new(sink)));
+        }
+        let host = host.get_or_insert_with(AudioHost::new);
+        let spk = PlaybackStream::open(host, route.speaker.as_deref(), options)
+            .map_err(|e| format!("speaker unavailable: {e}"))?;
+        Ok(Output::Device(Box::new(spk)))
+    }
+
+    fn write(&mut self, frame: &Frame) {
+        match self {
+            Output::Device(spk) => {
+                let _ = spk.write_frame(frame);
+            }
+            Output::Wav(sink) => {
+                let _ = FrameSink::write_frame(sink.as_mut(), frame);
+            }
+        }
+    }
+
+    fn finish(self) {
+        if let Output::Wav(sink) = self {
+            tracing::debug!(
+                frames = sink.frames_written(),
+                "finishing the WAV recording"
+            );
+            if let Err(e) = sink.finalize() {
+                tracing::warn!(error = %e, "cannot finish the WAV recording");
+            }
+        }
+    }
+}
 
 /// What a media thread reports when it stops.
 #[derive(Debug)]
@@ -34,11 +154,17 @@ pub(crate) struct MediaEnded {
 pub(crate) struct MediaHandle {
     stop: Arc<AtomicBool>,
     muted: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl MediaHandle {
-    pub(crate) fn stop(&self) {
+    /// Stops the media and waits for the thread (one loop turn, about 10 ms), so recordings
+    /// are complete on disk when the call is reported ended.
+    pub(crate) fn stop(mut self) {
         self.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
     }
 
     pub(crate) fn set_muted(&self, muted: bool) {
@@ -48,7 +174,7 @@ impl MediaHandle {
 
 impl Drop for MediaHandle {
     fn drop(&mut self) {
-        self.stop();
+        self.stop.store(true, Ordering::Relaxed);
     }
 }
 
@@ -58,25 +184,28 @@ pub(crate) fn start(
     socket: UdpSocket,
     session: NegotiatedSession,
     ssrc: u32,
-    devices: (Option<String>, Option<String>),
+    route: AudioRoute,
     ended: mpsc::Sender<MediaEnded>,
 ) -> MediaHandle {
     let stop = Arc::new(AtomicBool::new(false));
     let muted = Arc::new(AtomicBool::new(false));
-    let handle = MediaHandle {
+    let mut handle = MediaHandle {
         stop: stop.clone(),
         muted: muted.clone(),
+        thread: None,
     };
     let name = format!("media-{call_id}");
     let spawned = std::thread::Builder::new().name(name).spawn(move || {
-        let reason = match run(&socket, &session, ssrc, devices, &stop, &muted) {
+        let reason = match run(&socket, &session, ssrc, &route, &stop, &muted) {
             Ok(()) => "hung up".to_string(),
             Err(e) => e,
         };
+        tracing::info!(call = %call_id, %reason, "media stopped");
         let _ = ended.blocking_send(MediaEnded { call_id, reason });
     });
-    if let Err(e) = spawned {
-        tracing::error!(error = %e, "cannot start the media thread");
+    match spawned {
+        Ok(t) => handle.thread = Some(t),
+        Err(e) => tracing::error!(error = %e, "cannot start the media thread"),
     }
     handle
 }
@@ -85,7 +214,7 @@ fn run(
     socket: &UdpSocket,
     session: &NegotiatedSession,
     ssrc: u32,
-    (microphone, speaker): (Option<String>, Option<String>),
+    route: &AudioRoute,
     stop: &AtomicBool,
     muted: &AtomicBool,
 ) -> Result<(), String> {
@@ -96,13 +225,11 @@ fn run(
     socket
         .set_nonblocking(true)
         .map_err(|e| format!("media socket: {e}"))?;
-    let host = AudioHost::new();
+    // Connecting to the sound server takes time: only when a device is used at all.
+    let mut host: Option<AudioHost> = None;
     let options = StreamOptions::default();
-    let mut mic = CaptureStream::open(&host, microphone.as_deref(), &options)
-        .map_err(|e| format!("microphone unavailable: {e}"))?;
-    let mut spk = PlaybackStream::open(&host, speaker.as_deref(), &options)
-        .map_err(|e| format!("speaker unavailable: {e}"))?;
-    mic.discard_buffered();
+    let mut mic = Input::open(&mut host, route, &options)?;
+    let mut spk = Output::open(&mut host, route, &options)?;
     let rate = session.clock_rate;
     let samples_per_packet = (rate * session.ptime / 1000) as usize;
     let mut down = StreamResampler::new(48_000, rate, FRAME_SAMPLES).map_err(|e| e.to_string())?;
@@ -133,8 +260,7 @@ fn run(
     let mut ticks = 0u32;
     while !stop.load(Ordering::Relaxed) {
         // Microphone → network.
-        mic.set_muted(muted.load(Ordering::Relaxed));
-        while mic.read_frame(&mut frame) == ReadOutcome::Frame {
+        while mic.next(&mut frame, muted.load(Ordering::Relaxed)) {
             down.process(&frame.samples, |block| pcm8k.extend_from_slice(block))
                 .map_err(|e| e.to_string())?;
             while pcm8k.len() >= samples_per_packet {
@@ -208,23 +334,30 @@ fn run(
             while out48.len() >= FRAME_SAMPLES {
                 let f = Frame::from_slice(&out48[..FRAME_SAMPLES]);
                 out48.drain(..FRAME_SAMPLES);
-                let _ = spk.write_frame(&f);
+                spk.write(&f);
             }
         }
         ticks = ticks.wrapping_add(1);
         if ticks % 20 == 0 {
-            if let DeviceHealth::Lost(reason) = mic.health() {
-                tracing::warn!(?reason, "microphone lost; reopening the default");
-                mic = CaptureStream::open(&host, None, &options)
-                    .map_err(|e| format!("microphone lost: {e}"))?;
+            if let (Input::Device(m), Some(host)) = (&mut mic, &host) {
+                if let DeviceHealth::Lost(reason) = m.health() {
+                    tracing::warn!(?reason, "microphone lost; reopening the default");
+                    let fallback = CaptureStream::open(host, None, &options)
+                        .map_err(|e| format!("microphone lost: {e}"))?;
+                    **m = fallback;
+                }
             }
-            if let DeviceHealth::Lost(reason) = spk.health() {
-                tracing::warn!(?reason, "speaker lost; reopening the default");
-                spk = PlaybackStream::open(&host, None, &options)
-                    .map_err(|e| format!("speaker lost: {e}"))?;
+            if let (Output::Device(o), Some(host)) = (&mut spk, &host) {
+                if let DeviceHealth::Lost(reason) = o.health() {
+                    tracing::warn!(?reason, "speaker lost; reopening the default");
+                    let fallback = PlaybackStream::open(host, None, &options)
+                        .map_err(|e| format!("speaker lost: {e}"))?;
+                    **o = fallback;
+                }
             }
         }
         std::thread::sleep(Duration::from_millis(5));
     }
+    spk.finish();
     Ok(())
 }

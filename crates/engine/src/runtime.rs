@@ -7,6 +7,7 @@ use crate::account::{self, AccountCommand, AccountHandle, AccountReport};
 use crate::account_calls::CallUpdate;
 use crate::api::*;
 use crate::echo::{self, EchoCall, EchoReport};
+use crate::media_path::AudioRoute;
 use crate::state::{validate_account, State};
 use crate::target::{parse_dial_target, DialTarget};
 use std::collections::HashMap;
@@ -27,6 +28,10 @@ pub struct EngineConfig {
     /// List the audio devices now and every few seconds (hot-plug). Off for headless runs
     /// that never touch devices.
     pub poll_devices: bool,
+    /// Play this WAV file into every call instead of the microphone (scripts, tests).
+    pub wav_in: Option<std::path::PathBuf>,
+    /// Record what every call receives to this WAV file instead of the speaker.
+    pub wav_out: Option<std::path::PathBuf>,
 }
 
 impl Default for EngineConfig {
@@ -34,6 +39,8 @@ impl Default for EngineConfig {
         Self {
             user_agent: format!("softphone/{}", env!("CARGO_PKG_VERSION")),
             poll_devices: true,
+            wav_in: None,
+            wav_out: None,
         }
     }
 }
@@ -339,9 +346,14 @@ impl EngineTask {
         ))
     }
 
-    fn devices(&self) -> (Option<String>, Option<String>) {
+    fn devices(&self) -> AudioRoute {
         let snap = self.state.snapshot();
-        (snap.microphone, snap.speaker)
+        AudioRoute {
+            microphone: snap.microphone,
+            speaker: snap.speaker,
+            wav_in: self.config.wav_in.clone(),
+            wav_out: self.config.wav_out.clone(),
+        }
     }
 
     fn on_call_update(&mut self, account_id: AccountId, update: CallUpdate) {

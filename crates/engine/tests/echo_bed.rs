@@ -16,26 +16,19 @@ fn bed(var: &str) -> String {
         .unwrap_or_else(|_| panic!("{var} is not set: run inside tests/bed/bed.sh run"))
 }
 
-/// Dominant frequency and RMS (dBFS) of 16-bit mono little-endian samples at `rate`.
-fn analyse(samples: &[i16], rate: f32) -> (f32, f32) {
+/// Median dominant frequency (Hz) over 200 ms windows, robust to the short gaps a loaded
+/// machine puts into real-time audio, and the RMS level in dBFS.
+fn analyse(samples: &[i16], _rate: f32) -> (f32, f32) {
     let x: Vec<f32> = samples.iter().map(|&s| f32::from(s) / 32768.0).collect();
     let rms = (x.iter().map(|v| v * v).sum::<f32>() / x.len().max(1) as f32).sqrt();
-    let mut best = (0.0, 0.0);
-    for f in (100..=4000).step_by(10) {
-        // Goertzel at f.
-        let w = 2.0 * std::f32::consts::PI * f as f32 / rate;
-        let (mut s1, mut s2) = (0.0f32, 0.0f32);
-        for v in &x {
-            let s0 = v + 2.0 * w.cos() * s1 - s2;
-            s2 = s1;
-            s1 = s0;
-        }
-        let power = s1 * s1 + s2 * s2 - 2.0 * w.cos() * s1 * s2;
-        if power > best.1 {
-            best = (f as f32, power);
-        }
-    }
-    (best.0, 20.0 * rms.max(1e-9).log10())
+    let mut freqs: Vec<f32> = x
+        .chunks_exact(9600)
+        .filter(|w| softphone_audio::analysis::rms_dbfs(w) > -50.0)
+        .filter_map(|w| softphone_audio::analysis::dominant_frequency(w, 48_000, 100.0, 4000.0))
+        .collect();
+    freqs.sort_by(f32::total_cmp);
+    let median = freqs.get(freqs.len() / 2).copied().unwrap_or(0.0);
+    (median, 20.0 * rms.max(1e-9).log10())
 }
 
 #[tokio::test]
@@ -91,32 +84,10 @@ async fn echo_line_plays_the_microphone_back_on_the_speaker() {
         }
     }
     tokio::time::sleep(Duration::from_millis(800)).await;
-    // Record two seconds of what the speaker plays.
-    let output = tokio::task::spawn_blocking(|| {
-        // parec flushes what it buffered on SIGINT (not on SIGKILL).
-        Proc::new("timeout")
-            .args([
-                "-s",
-                "INT",
-                "4",
-                "parec",
-                "--raw",
-                "--format=s16le",
-                "--rate=48000",
-                "--channels=1",
-            ])
-            .arg(format!("--device={}.monitor", bed("BED_PULSE_SINK")))
-            .stderr(Stdio::null())
-            .output()
-            .expect("parec records the speaker")
-    })
-    .await
-    .unwrap();
-    let samples: Vec<i16> = output
-        .stdout
-        .chunks_exact(2)
-        .map(|b| i16::from_le_bytes([b[0], b[1]]))
-        .collect();
+    // Record what the speaker plays.
+    let samples = tokio::task::spawn_blocking(|| record_monitor(4))
+        .await
+        .unwrap();
     assert!(samples.len() > 48_000, "recorded {} samples", samples.len());
     let (freq, level) = analyse(&samples[samples.len() / 4..], 48_000.0);
     assert!((freq - 1000.0).abs() <= 20.0, "speaker plays {freq} Hz");
@@ -156,4 +127,30 @@ async fn devices_are_listed_with_the_bed_sinks() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     engine.shutdown().await;
+}
+
+/// Captures the bed speaker's monitor through the audio crate (in-process, so no external
+/// recorder can come up empty under load).
+fn record_monitor(secs: u32) -> Vec<i16> {
+    use softphone_audio::{AudioHost, CaptureStream, Frame, ReadOutcome, StreamOptions};
+    let host = AudioHost::new();
+    let device = format!("{}.monitor", bed("BED_PULSE_SINK"));
+    let mut capture = CaptureStream::open(&host, Some(&device), &StreamOptions::default())
+        .expect("monitor opens");
+    capture.discard_buffered();
+    let mut out = Vec::new();
+    let mut frame = Frame::silence();
+    let end = std::time::Instant::now() + Duration::from_secs(u64::from(secs));
+    while std::time::Instant::now() < end {
+        while CaptureStream::read_frame(&mut capture, &mut frame) == ReadOutcome::Frame {
+            out.extend(
+                frame
+                    .samples
+                    .iter()
+                    .map(|s| (s.clamp(-1.0, 1.0) * 32767.0) as i16),
+            );
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    out
 }
