@@ -100,7 +100,9 @@ if want ui; then
 fi
 
 if want e2e; then
-  check "build the app" cargo build --locked -p softphone
+  # The same build as the bed tier's (feature unification differs for `-p softphone` alone,
+  # which would rebuild Tauri for nothing).
+  check "build the app" cargo build --workspace --locked
   step "end to end (real app, Xvfb, WebDriver)" timeout 900 xvfb-run -a -s "-screen 0 1280x800x24" \
     dbus-run-session -- bash tests/e2e/run.sh "$CARGO_TARGET_DIR/debug/softphone"
 fi
