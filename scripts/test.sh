@@ -79,7 +79,7 @@ if want static; then
 fi
 
 if want unit; then
-  step "unit and scenario tests (cargo test)" cargo test --workspace --locked
+  step "unit and scenario tests (cargo test)" cargo test --workspace --locked --no-fail-fast
 fi
 
 if want bed; then
@@ -88,7 +88,7 @@ if want bed; then
   check "build the CLI and the app" cargo build --workspace --locked
   step "test bed self-test" env BED_NO_INSTALL=1 bash tests/bed/bed.sh selftest
   step "bed tier (cargo test -- --ignored)" bash tests/bed/bed.sh run -- \
-    cargo test --workspace --locked --offline -- --ignored --test-threads=1
+    cargo test --workspace --locked --offline --no-fail-fast -- --ignored --test-threads=1
   for t in tests/interop/*.sh; do
     [ -e "$t" ] || continue
     step "interop: $(basename "$t" .sh)" bash tests/bed/bed.sh run -- bash "$t"

@@ -1,7 +1,11 @@
 //! Registration scenarios in simulated time against an in-memory registrar that checks the
 //! digest answers for real.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a panic is a failed test")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a panic is a failed test"
+)]
 
 use softphone_sip::digest::{self, Challenge, Credentials, DigestInput};
 use softphone_sip::ua::*;
@@ -94,10 +98,17 @@ fn challenge_answered_then_registered_then_refreshed_in_time() {
     assert!(first.value(HeaderName::Authorization).is_none());
     assert_eq!(first.values_named("X-Tenant").next(), Some("blue"));
     let www = challenge_header("n1", false);
-    assert!(r.on_response(t0, &reply(&first, 401, "Unauthorized", &[("WWW-Authenticate", www)])));
+    assert!(r.on_response(
+        t0,
+        &reply(&first, 401, "Unauthorized", &[("WWW-Authenticate", www)])
+    ));
     let second = sent(&mut r).remove(0);
     assert!(digest_is_right(&second, "n1"));
-    assert_eq!(second.call_id().unwrap(), first.call_id().unwrap(), "same Call-ID");
+    assert_eq!(
+        second.call_id().unwrap(),
+        first.call_id().unwrap(),
+        "same Call-ID"
+    );
     assert_eq!(second.cseq().unwrap().seq, first.cseq().unwrap().seq + 1);
     let contact = "<sip:alice@192.0.2.10:5062;transport=udp>;expires=300".to_string();
     assert!(r.on_response(t0, &reply(&second, 200, "OK", &[("Contact", contact)])));
@@ -113,11 +124,17 @@ fn challenge_answered_then_registered_then_refreshed_in_time() {
     let due = r.poll_timeout().unwrap();
     assert_eq!(due - t0, Duration::from_secs(268));
     r.on_timeout(due);
-    assert_eq!(events(&mut r), vec![RegistrationEvent::Expiring { seconds_left: 32 }]);
+    assert_eq!(
+        events(&mut r),
+        vec![RegistrationEvent::Expiring { seconds_left: 32 }]
+    );
     let refresh = sent(&mut r).remove(0);
     assert_eq!(refresh.call_id().unwrap(), first.call_id().unwrap());
     assert_eq!(refresh.cseq().unwrap().seq, 3);
-    assert!(digest_is_right(&refresh, "n1"), "HA1 reproduces the password's digest");
+    assert!(
+        digest_is_right(&refresh, "n1"),
+        "HA1 reproduces the password's digest"
+    );
     let nc = Credentials::parse(refresh.value(HeaderName::Authorization).unwrap()).unwrap();
     assert_eq!(nc.param("nc"), Some("00000002"), "nonce count grows");
 }
@@ -129,10 +146,21 @@ fn wrong_password_fails_once_and_does_not_loop() {
     r.register(t0);
     let first = sent(&mut r).remove(0);
     let www = challenge_header("n1", false);
-    r.on_response(t0, &reply(&first, 401, "Unauthorized", &[("WWW-Authenticate", www.clone())]));
+    r.on_response(
+        t0,
+        &reply(
+            &first,
+            401,
+            "Unauthorized",
+            &[("WWW-Authenticate", www.clone())],
+        ),
+    );
     let second = sent(&mut r).remove(0);
     assert!(!digest_is_right(&second, "n1"));
-    r.on_response(t0, &reply(&second, 401, "Unauthorized", &[("WWW-Authenticate", www)]));
+    r.on_response(
+        t0,
+        &reply(&second, 401, "Unauthorized", &[("WWW-Authenticate", www)]),
+    );
     assert!(sent(&mut r).is_empty(), "no third attempt");
     assert_eq!(r.state(), RegistrationState::Failed);
     let last = events(&mut r).pop().unwrap();
@@ -152,9 +180,25 @@ fn stale_nonce_is_answered_again() {
     let mut r = reg(Some(AuthSecret::Password(PASSWORD.into())));
     r.register(t0);
     let first = sent(&mut r).remove(0);
-    r.on_response(t0, &reply(&first, 401, "Unauthorized", &[("WWW-Authenticate", challenge_header("n1", false))]));
+    r.on_response(
+        t0,
+        &reply(
+            &first,
+            401,
+            "Unauthorized",
+            &[("WWW-Authenticate", challenge_header("n1", false))],
+        ),
+    );
     let second = sent(&mut r).remove(0);
-    r.on_response(t0, &reply(&second, 401, "Unauthorized", &[("WWW-Authenticate", challenge_header("n2", true))]));
+    r.on_response(
+        t0,
+        &reply(
+            &second,
+            401,
+            "Unauthorized",
+            &[("WWW-Authenticate", challenge_header("n2", true))],
+        ),
+    );
     let third = sent(&mut r).remove(0);
     assert!(digest_is_right(&third, "n2"));
     assert_ne!(r.state(), RegistrationState::Failed);
@@ -177,7 +221,11 @@ fn silence_over_udp_retransmits_then_times_out_with_408() {
     assert_eq!(transmissions, 11);
     assert!(matches!(
         events(&mut r).pop(),
-        Some(RegistrationEvent::Failed { code: Some(408), retry: true, .. })
+        Some(RegistrationEvent::Failed {
+            code: Some(408),
+            retry: true,
+            ..
+        })
     ));
     assert_eq!(r.poll_timeout(), None, "nothing left scheduled");
 }
@@ -188,10 +236,21 @@ fn interval_too_brief_retries_with_min_expires() {
     let mut r = reg(None);
     r.register(t0);
     let first = sent(&mut r).remove(0);
-    r.on_response(t0, &reply(&first, 423, "Interval Too Brief", &[("Min-Expires", "1800".into())]));
+    r.on_response(
+        t0,
+        &reply(
+            &first,
+            423,
+            "Interval Too Brief",
+            &[("Min-Expires", "1800".into())],
+        ),
+    );
     let second = sent(&mut r).remove(0);
     assert_eq!(second.value(HeaderName::Expires), Some("1800"));
-    r.on_response(t0, &reply(&second, 200, "OK", &[("Expires", "1800".into())]));
+    r.on_response(
+        t0,
+        &reply(&second, 200, "OK", &[("Expires", "1800".into())]),
+    );
     assert!(events(&mut r).contains(&RegistrationEvent::Registered { expires: 1800 }));
 }
 
@@ -220,7 +279,10 @@ fn foreign_and_malformed_responses_are_ignored() {
     let first = sent(&mut r).remove(0);
     let mut other = Message::response_to(&first, 200, "OK");
     other.remove_headers(HeaderName::Via);
-    other.push_header(HeaderName::Via, "SIP/2.0/UDP 192.0.2.10:5062;branch=z9hG4bKother");
+    other.push_header(
+        HeaderName::Via,
+        "SIP/2.0/UDP 192.0.2.10:5062;branch=z9hG4bKother",
+    );
     let other = Message::parse(&other.to_bytes()).unwrap();
     assert!(!r.on_response(t0, &other));
     assert_eq!(r.state(), RegistrationState::Registering);
