@@ -556,8 +556,9 @@ impl AccountTask {
         }
     }
 
-    /// Answers requests that reach the account. Calls are not handled by this build yet, so
-    /// INVITEs get an honest 480; OPTIONS (keepalive probes) get 200.
+    /// Answers requests that belong to no call: OPTIONS (keepalive probes) get 200, requests
+    /// for dialogs we do not know get 481, anything else 501. New INVITEs never get here: they
+    /// become calls first.
     async fn answer_request(&mut self, c: &mut Connected, request: &Message) {
         let method = request
             .method()
