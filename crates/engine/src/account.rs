@@ -47,6 +47,10 @@ pub(crate) enum AccountCommand {
         call_id: CallId,
         muted: bool,
     },
+    SendDtmf {
+        call_id: CallId,
+        digits: String,
+    },
     Register,
     Unregister {
         all: bool,
@@ -712,6 +716,11 @@ impl AccountTask {
                         self.calls.hangup(Instant::now().into_std(), &call_id);
                     }
                     Some(AccountCommand::SetMute { call_id, muted }) => self.calls.set_muted(&call_id, muted),
+                    Some(AccountCommand::SendDtmf { call_id, digits }) => {
+                        if !self.calls.send_dtmf(&call_id, &digits) {
+                            tracing::info!(call = %call_id, "DTMF on a call without media; dropped");
+                        }
+                    }
                     Some(AccountCommand::Stop) | None => {
                         self.calls.hangup_all(Instant::now().into_std());
                         if matches!(c.registration.state(), RegistrationState::Registered | RegistrationState::Registering) {

@@ -256,6 +256,17 @@ impl Calls {
             .all(|c| c.sip.state() == CallState::Terminated)
     }
 
+    /// Sends DTMF digits on an active call; `false` when it has no media yet.
+    pub(crate) fn send_dtmf(&mut self, id: &CallId, digits: &str) -> bool {
+        match self.find(id).and_then(|c| c.running.as_ref()) {
+            Some(m) => {
+                m.send_dtmf(digits);
+                true
+            }
+            None => false,
+        }
+    }
+
     pub(crate) fn set_muted(&mut self, id: &CallId, muted: bool) {
         if let Some(m) = self.find(id).and_then(|c| c.running.as_ref()) {
             m.set_muted(muted);

@@ -12,6 +12,7 @@ use softphone_audio::{
     AudioHost, CaptureStream, DeviceHealth, Frame, FrameSink, FrameSource, PlaybackStream,
     ReadOutcome, StreamOptions, FRAME_DURATION, FRAME_SAMPLES,
 };
+use softphone_media::dtmf::{DtmfSender, DtmfSenderConfig};
 use softphone_media::g711::G711Plc;
 use softphone_media::jitter::{JitterBuffer, JitterBufferConfig, Playout};
 use softphone_media::negotiation::NegotiatedSession;
@@ -154,6 +155,7 @@ pub(crate) struct MediaEnded {
 pub(crate) struct MediaHandle {
     stop: Arc<AtomicBool>,
     muted: Arc<AtomicBool>,
+    dtmf: std::sync::mpsc::Sender<char>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
@@ -169,6 +171,13 @@ impl MediaHandle {
 
     pub(crate) fn set_muted(&self, muted: bool) {
         self.muted.store(muted, Ordering::Relaxed);
+    }
+
+    /// Queues DTMF digits to send as RFC 4733 telephone-events (100 ms tone, 70 ms gap).
+    pub(crate) fn send_dtmf(&self, digits: &str) {
+        for d in digits.chars() {
+            let _ = self.dtmf.send(d);
+        }
     }
 }
 
@@ -189,14 +198,16 @@ pub(crate) fn start(
 ) -> MediaHandle {
     let stop = Arc::new(AtomicBool::new(false));
     let muted = Arc::new(AtomicBool::new(false));
+    let (dtmf_tx, dtmf_rx) = std::sync::mpsc::channel();
     let mut handle = MediaHandle {
         stop: stop.clone(),
         muted: muted.clone(),
+        dtmf: dtmf_tx,
         thread: None,
     };
     let name = format!("media-{call_id}");
     let spawned = std::thread::Builder::new().name(name).spawn(move || {
-        let reason = match run(&socket, &session, ssrc, &route, &stop, &muted) {
+        let reason = match run(&socket, &session, ssrc, &route, &stop, &muted, &dtmf_rx) {
             Ok(()) => "hung up".to_string(),
             Err(e) => e,
         };
@@ -217,6 +228,7 @@ fn run(
     route: &AudioRoute,
     stop: &AtomicBool,
     muted: &AtomicBool,
+    dtmf: &std::sync::mpsc::Receiver<char>,
 ) -> Result<(), String> {
     let law = session
         .codec
@@ -256,6 +268,11 @@ fn run(
     let mut buf = vec![0u8; 2048];
     let mut media_time: u32 = 0;
     let mut first = true;
+    let mut dtmf_sender = session.send_dtmf_payload_type.map(|pt| {
+        let mut config = DtmfSenderConfig::new(rate);
+        config.packet_ms = session.ptime;
+        (pt, DtmfSender::new(config))
+    });
     let mut next_playout = now_ms() + u64::from(session.ptime);
     let mut ticks = 0u32;
     while !stop.load(Ordering::Relaxed) {
@@ -270,15 +287,38 @@ fn run(
                         .drain(..samples_per_packet)
                         .map(|s| (s.clamp(-1.0, 1.0) * 32767.0) as i16),
                 );
-                payload.clear();
-                law.encode(&pcm_i16, &mut payload);
-                let packet = rtp.build_packet(
-                    now_ms(),
-                    session.send_payload_type,
-                    first,
-                    media_time,
-                    &payload,
-                );
+                // DTMF replaces the audio packet while a tone is being sent (RFC 4733 §2.5).
+                while let Ok(digit) = dtmf.try_recv() {
+                    match dtmf_sender.as_mut() {
+                        Some((_, sender)) => {
+                            if !sender.queue_digit(digit) {
+                                tracing::info!(?digit, "not a DTMF digit; ignored");
+                            }
+                        }
+                        None => {
+                            tracing::info!("the far end accepts no telephone-event; DTMF not sent")
+                        }
+                    }
+                }
+                let event = dtmf_sender
+                    .as_mut()
+                    .and_then(|(pt, sender)| sender.poll(media_time).map(|p| (*pt, p)));
+                let packet = match event {
+                    Some((pt, p)) => {
+                        rtp.build_packet(now_ms(), pt, p.marker, p.media_time, &p.payload)
+                    }
+                    None => {
+                        payload.clear();
+                        law.encode(&pcm_i16, &mut payload);
+                        rtp.build_packet(
+                            now_ms(),
+                            session.send_payload_type,
+                            first,
+                            media_time,
+                            &payload,
+                        )
+                    }
+                };
                 first = false;
                 media_time = media_time.wrapping_add(samples_per_packet as u32);
                 if let Err(e) = socket.send_to(&packet, session.remote_rtp) {

@@ -650,11 +650,37 @@ impl EngineTask {
                 )?;
                 Ok(CommandOutcome::Done)
             }
+            Command::SendDtmf { call_id, digits } => {
+                let digits = digits.trim().to_ascii_uppercase();
+                if digits.is_empty()
+                    || !digits
+                        .chars()
+                        .all(|c| c.is_ascii_digit() || "*#ABCD".contains(c))
+                {
+                    return Err(CommandError::new(
+                        ErrorCode::InvalidArgument,
+                        "DTMF digits are 0-9, *, # and A-D",
+                    ));
+                }
+                if self.state.call(&call_id)?.state != CallState::Active {
+                    return Err(CommandError::new(
+                        ErrorCode::InvalidState,
+                        "the call is not active",
+                    ));
+                }
+                self.tell_call_owner(
+                    &call_id,
+                    AccountCommand::SendDtmf {
+                        call_id: call_id.clone(),
+                        digits,
+                    },
+                )?;
+                Ok(CommandOutcome::Done)
+            }
             Command::Silence { call_id }
             | Command::Forward { call_id, .. }
             | Command::Hold { call_id }
             | Command::Resume { call_id }
-            | Command::SendDtmf { call_id, .. }
             | Command::Transfer { call_id, .. } => {
                 self.state.call(&call_id)?;
                 Err(Self::unsupported("this call action"))

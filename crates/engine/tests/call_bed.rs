@@ -242,3 +242,81 @@ async fn bob_calls_us_we_answer_and_he_hangs_up() {
     assert_eq!(reason.map(|r| r.text), Some("remote hung up".into()));
     engine.shutdown().await;
 }
+
+#[tokio::test]
+#[ignore = "needs the test bed (Kamailio, baresip, PulseAudio)"]
+async fn dtmf_digits_reach_bob_as_rfc4733_events() {
+    let (engine, mut events) = registered_engine(&bed("BED_USER3"), &bed("BED_PASS3")).await;
+    let out = engine
+        .execute(Command::Dial {
+            account_id: None,
+            target: bed("BED_BOB_URI"),
+            anonymous: false,
+            headers: vec![],
+        })
+        .await
+        .unwrap();
+    let CommandOutcome::CallStarted { call_id } = out else {
+        panic!("{out:?}")
+    };
+    until(&mut events, 15, |e| match e {
+        Event::CallStateChanged {
+            state: CallState::Active,
+            ..
+        } => Some(()),
+        Event::CallStateChanged {
+            state: CallState::Ended,
+            reason,
+            ..
+        } => panic!("{reason:?}"),
+        _ => None,
+    })
+    .await;
+    // Bob's control connection must exist before the event happens.
+    let ctl = bed("BED_CTL");
+    let waiter = Proc::new("python3")
+        .args([
+            ctl.as_str(),
+            "bob",
+            "wait",
+            "CALL_DTMF_START",
+            "15",
+            "--param",
+            "7",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let bad = engine
+        .execute(Command::SendDtmf {
+            call_id: call_id.clone(),
+            digits: "12x".into(),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(bad.code, ErrorCode::InvalidArgument);
+    // Repeat until bob reports it: the media path may still be opening devices at first.
+    for _ in 0..5 {
+        engine
+            .execute(Command::SendDtmf {
+                call_id: call_id.clone(),
+                digits: "7".into(),
+            })
+            .await
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(1000)).await;
+    }
+    let seen = tokio::task::spawn_blocking(move || waiter.wait_with_output().unwrap())
+        .await
+        .unwrap();
+    assert!(
+        seen.status.success(),
+        "bob saw no DTMF 7: {}{}",
+        String::from_utf8_lossy(&seen.stdout),
+        String::from_utf8_lossy(&seen.stderr)
+    );
+    engine.execute(Command::Hangup { call_id }).await.unwrap();
+    engine.shutdown().await;
+}
