@@ -264,6 +264,7 @@ fn run(
     let mut pcm_i16: Vec<i16> = Vec::with_capacity(samples_per_packet);
     let mut payload: Vec<u8> = Vec::with_capacity(samples_per_packet);
     let mut decoded: Vec<i16> = Vec::with_capacity(samples_per_packet);
+    let mut decoded_f32: Vec<f32> = Vec::with_capacity(samples_per_packet);
     let mut out48: Vec<f32> = Vec::with_capacity(FRAME_SAMPLES * 2);
     let mut buf = vec![0u8; 2048];
     let mut media_time: u32 = 0;
@@ -368,8 +369,9 @@ fn run(
                 }
                 Playout::Empty => decoded.resize(samples_per_packet, 0),
             }
-            let as_f32: Vec<f32> = decoded.iter().map(|&s| f32::from(s) / 32768.0).collect();
-            up.process(&as_f32, |block| out48.extend_from_slice(block))
+            decoded_f32.clear();
+            decoded_f32.extend(decoded.iter().map(|&s| f32::from(s) / 32768.0));
+            up.process(&decoded_f32, |block| out48.extend_from_slice(block))
                 .map_err(|e| e.to_string())?;
             while out48.len() >= FRAME_SAMPLES {
                 let f = Frame::from_slice(&out48[..FRAME_SAMPLES]);

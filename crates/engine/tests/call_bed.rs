@@ -105,11 +105,8 @@ async fn registered_engine(user: &str, pass: &str) -> (Engine, broadcast::Receiv
     (engine, events)
 }
 
-#[tokio::test]
-#[ignore = "needs the test bed (Kamailio, baresip, PulseAudio)"]
-async fn call_bob_and_hear_his_tone_while_he_hears_ours() {
-    let (engine, mut events) = registered_engine(&bed("BED_USER"), &bed("BED_PASS")).await;
-    let mut tone = play_into_mic(1000, 12);
+/// Calls bob and waits until the call is active.
+async fn dial_bob(engine: &Engine, events: &mut broadcast::Receiver<EventEnvelope>) -> CallId {
     let out = engine
         .execute(Command::Dial {
             account_id: None,
@@ -122,7 +119,7 @@ async fn call_bob_and_hear_his_tone_while_he_hears_ours() {
     let CommandOutcome::CallStarted { call_id } = out else {
         panic!("{out:?}")
     };
-    until(&mut events, 15, |e| match e {
+    until(events, 15, |e| match e {
         Event::CallStateChanged {
             state: CallState::Active,
             ..
@@ -135,6 +132,15 @@ async fn call_bob_and_hear_his_tone_while_he_hears_ours() {
         _ => None,
     })
     .await;
+    call_id
+}
+
+#[tokio::test]
+#[ignore = "needs the test bed (Kamailio, baresip, PulseAudio)"]
+async fn call_bob_and_hear_his_tone_while_he_hears_ours() {
+    let (engine, mut events) = registered_engine(&bed("BED_USER"), &bed("BED_PASS")).await;
+    let mut tone = play_into_mic(1000, 12);
+    let call_id = dial_bob(&engine, &mut events).await;
     let (freq, level) = tokio::task::spawn_blocking(hear_something).await.unwrap();
     assert!(
         (freq - bed("BED_BOB_TONE_HZ").parse::<f32>().unwrap()).abs() <= 15.0,
@@ -247,31 +253,7 @@ async fn bob_calls_us_we_answer_and_he_hangs_up() {
 #[ignore = "needs the test bed (Kamailio, baresip, PulseAudio)"]
 async fn dtmf_digits_reach_bob_as_rfc4733_events() {
     let (engine, mut events) = registered_engine(&bed("BED_USER3"), &bed("BED_PASS3")).await;
-    let out = engine
-        .execute(Command::Dial {
-            account_id: None,
-            target: bed("BED_BOB_URI"),
-            anonymous: false,
-            headers: vec![],
-        })
-        .await
-        .unwrap();
-    let CommandOutcome::CallStarted { call_id } = out else {
-        panic!("{out:?}")
-    };
-    until(&mut events, 15, |e| match e {
-        Event::CallStateChanged {
-            state: CallState::Active,
-            ..
-        } => Some(()),
-        Event::CallStateChanged {
-            state: CallState::Ended,
-            reason,
-            ..
-        } => panic!("{reason:?}"),
-        _ => None,
-    })
-    .await;
+    let call_id = dial_bob(&engine, &mut events).await;
     // Bob's control connection must exist before the event happens.
     let ctl = bed("BED_CTL");
     let waiter = Proc::new("python3")
