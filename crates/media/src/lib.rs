@@ -14,6 +14,7 @@
 //! - [`rtp`], [`rtcp`]: packet parse/build (RFC 3550).
 //! - [`session`]: per-stream [`RtpSession`] (sequence/timestamps, receive statistics, reports).
 //! - [`srtp`]: SRTP/SRTCP with `AES_CM_128_HMAC_SHA1_80` and `_32` (RFC 3711).
+//! - [`codec`]: the [`codec::AudioCodec`] trait with G.711 and Opus behind it.
 //! - [`g711`]: µ-law and A-law (ITU-T G.711) and a simple packet-loss concealment.
 //! - [`dtmf`]: RFC 4733 telephone-event sender and receiver.
 //! - [`jitter`]: adaptive jitter buffer.
@@ -69,6 +70,7 @@
 //! assert!(matches!(jitter.pull(60), Playout::Frame { .. }));
 //! ```
 
+pub mod codec;
 pub mod dtmf;
 pub mod error;
 pub mod g711;
