@@ -26,6 +26,9 @@ fn config(user: &str, port: u16, reliable: bool) -> CallConfig {
         auth_user: None,
         custom_headers: vec![],
         timers: TimerConfig::default(),
+        session_expires: Some(CallConfig::DEFAULT_SESSION_EXPIRES),
+        min_se: CallConfig::DEFAULT_MIN_SE,
+        no_answer_timeout: CallConfig::DEFAULT_NO_ANSWER,
     }
 }
 

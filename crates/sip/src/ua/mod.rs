@@ -9,7 +9,7 @@ pub mod random;
 pub mod registration;
 pub mod transaction;
 
-pub use call::{Call, CallConfig, CallEvent, CallState};
+pub use call::{parse_dtmf_info, Call, CallConfig, CallEvent, CallState, DtmfInfo, ModifyKind};
 pub use random::{RandomSource, SeededRandom};
 pub use registration::{
     AuthSecret, Registration, RegistrationConfig, RegistrationEvent, RegistrationState,
