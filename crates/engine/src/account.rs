@@ -425,6 +425,9 @@ impl AccountTask {
             auth_user: config.auth_user.clone(),
             custom_headers: config.custom_headers.clone(),
             timers: config.timers,
+            session_expires: Some(CallConfig::DEFAULT_SESSION_EXPIRES),
+            min_se: CallConfig::DEFAULT_MIN_SE,
+            no_answer_timeout: CallConfig::DEFAULT_NO_ANSWER,
         };
         (Registration::new(config, os_random()), call_config)
     }

@@ -368,8 +368,12 @@ impl Calls {
                             reason: None,
                         });
                     }
-                    CallEvent::Redirected { target } => tracing::info!(%target, "call redirected"),
-                    CallEvent::RemoteOffer { .. } | CallEvent::Info { .. } => {}
+                    CallEvent::Redirected { target, .. } => tracing::info!(%target, "call redirected"),
+                    CallEvent::RemoteOffer { .. }
+                    | CallEvent::Info { .. }
+                    | CallEvent::OfferAnswered { .. }
+                    | CallEvent::OfferRefused { .. }
+                    | CallEvent::Dtmf { .. } => {}
                     CallEvent::Ended { code, reason, .. } => {
                         if let Some(m) = call.running.take() {
                             m.stop();
