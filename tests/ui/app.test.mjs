@@ -79,6 +79,11 @@ test('configure an account: three fields, the password leaves the UI, status fol
     assert.equal(await page.inputValue('#acc-password'), '', 'the password is cleared at once');
     assert.equal(await page.evaluate(() => document.body.innerHTML.includes('hunter2-secret')), false);
     await page.click('#nav-phone');
+    // A new account starts at once.
+    await page.waitForSelector('#account-status [data-state="registered"]');
+    assert.deepEqual((await mockCalls(page, 'start_account')).map((c) => c.account_id), ['alice@example.com']);
+    await page.click('#account-status [data-action="agentstop"]');
+    await page.waitForSelector('#account-status li[data-state="stopped"]');
     assert.match(await text(page, '#account-status'), /alice@example.com\s+Stopped/);
     await page.click('#account-status [data-action="agentstart"]');
     await page.waitForSelector('#account-status [data-state="registered"]');
@@ -87,9 +92,13 @@ test('configure an account: three fields, the password leaves the UI, status fol
     await page.waitForSelector('#account-status li[data-state="connected"]');
     // A failure shows the reason.
     await page.evaluate(() => window.mock.emit({ type: 'account_state_changed', account_id: 'alice@example.com',
-      state: 'failed', reason: { code: 403, text: 'Forbidden' } }));
+      state: 'failed', reason: { code: 408, text: 'Request Timeout' } }));
     await page.waitForSelector('#account-status li[data-state="failed"]');
-    assert.match(await text(page, '#account-status'), /Failed \(403 Forbidden\)/);
+    assert.match(await text(page, '#account-status'), /Failed \(408 Request Timeout\)/);
+    // Refused credentials get their own message.
+    await page.evaluate(() => window.mock.emit({ type: 'account_state_changed', account_id: 'alice@example.com',
+      state: 'failed', reason: { code: 401, text: 'wrong user name or password' } }));
+    await page.waitForFunction(() => document.getElementById('account-status').textContent.includes('Wrong user name or password (401)'));
     assert.equal(await text(page, '#account-status [data-action="agentstart"]'), 'Start');
     // Advanced options reach the engine too.
     await page.click('#nav-settings');
@@ -167,14 +176,15 @@ test('dial: normalisation, paste, keyboard, redial, anonymous, then a whole call
       window.mock.state('call-1', 'ringing', { code: 180, text: 'Ringing' });
       window.mock.state('call-1', 'active', { code: 200, text: 'OK' });
       window.mock.emit({ type: 'call_stats_updated', call_id: 'call-1', stats: { codec: 'opus', jitter_ms: 4.2, loss: 0.012, rtt_ms: 38, buffer_ms: 40, mos: 4.2 } });
-      window.mock.emit({ type: 'audio_levels', call_id: 'call-1', input: 0.55, output: 0.3 });
+      window.mock.emit({ type: 'audio_levels', call_id: 'call-1', input_dbfs: -27, output_dbfs: -42 });
     });
     await page.waitForSelector('.call-card[data-state="active"]');
     assert.match(await text(page, '.call-card .call-state'), /Connected\s+· 200 OK/);
     assert.match(await text(page, '.quality'), /opus/);
     assert.match(await text(page, '.quality'), /Good/);
     assert.match(await text(page, '.quality'), /1.2 %/);
-    assert.equal(await page.getAttribute('.meter-track[aria-label="Microphone level"]', 'aria-valuenow'), '55');
+    assert.equal(await page.getAttribute('.meter-track[aria-label="Microphone level"]', 'aria-valuenow'), '-27');
+    assert.equal(await page.getAttribute('.meter-track[aria-label="Microphone level"]', 'aria-valuetext'), '-27 dBFS');
     assert.match(await text(page, '.call-timer'), /^0:0\d$/);
     // Mute, hold/resume, DTMF.
     await page.click('.call-card [data-action="mute"]');
@@ -278,6 +288,142 @@ test('call waiting: a second call while talking is shown and answered after hold
     await page.waitForFunction(() => document.querySelector('.call-card .call-name')?.textContent === 'Bob');
     assert.deepEqual((await mockCalls(page, 'resume')).at(-1), { call_id: 'call-1' });
     assert.deepEqual((await mockCalls(page, 'hold')).at(-1), { call_id: 'call-2' });
+  });
+});
+
+test('hold and resume: the engine\'s held state, our hold and theirs', async () => {
+  await withApp({ setup: ACCOUNT_SETUP }, async (page) => {
+    await page.evaluate(() => { const id = window.mock.incoming('sip:bob@example.com', 'Bob'); window.mock.state(id, 'active', { code: 200, text: 'OK' }); });
+    await page.waitForSelector('.call-card[data-state="active"]');
+    const hold = '.call-card [data-action="hold"]';
+    assert.equal(await page.getAttribute(hold, 'aria-pressed'), 'false');
+    assert.equal(await text(page, hold), 'Hold');
+    // What the engine sends for Hold: the flags, then the state (re-INVITE answered).
+    await page.click(hold);
+    await page.waitForSelector('.call-card[data-state="held"] [data-action="resume"][aria-pressed="true"]');
+    assert.deepEqual(await mockCalls(page, 'hold'), [{ call_id: 'call-1' }]);
+    assert.match(await text(page, '.call-card .call-state'), /On hold/);
+    assert.equal(await page.isDisabled('.call-card [data-action="mute"]'), false, 'mute stays usable on hold');
+    await page.focus('.call-card [data-action="resume"]');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('.call-card[data-state="active"] [data-action="hold"][aria-pressed="false"]');
+    assert.deepEqual(await mockCalls(page, 'resume'), [{ call_id: 'call-1' }]);
+    // They hold us: a held state with remote_hold only; our button still offers Hold.
+    await page.evaluate(() => {
+      window.mock.emit({ type: 'call_flags_changed', call_id: 'call-1', local_hold: false, remote_hold: true, muted: false });
+      window.mock.state('call-1', 'held', null);
+    });
+    await page.waitForSelector('.call-card[data-state="held"]');
+    assert.match(await text(page, '.call-card .call-state'), /On hold by the other side/);
+    assert.equal(await page.getAttribute('.call-card [data-action="hold"]', 'aria-pressed'), 'false', 'we can still hold');
+    await page.evaluate(() => {
+      window.mock.emit({ type: 'call_flags_changed', call_id: 'call-1', local_hold: false, remote_hold: false, muted: false });
+      window.mock.state('call-1', 'active', null);
+    });
+    await page.waitForSelector('.call-card[data-state="active"]');
+    assert.equal(await page.isVisible('text=On hold by the other side'), false);
+    // A failed hold is reported, and the call stays active.
+    await page.evaluate(() => window.mock.failNext('hold', 'invalid_state', 're-INVITE refused: 488'));
+    await page.click(hold);
+    await page.waitForSelector('#errors .toast-error[data-code="invalid_state"]');
+    assert.equal(await page.getAttribute('.call-card', 'data-state'), 'active');
+  });
+});
+
+test('live audio levels and call quality follow the engine\'s events', async () => {
+  await withApp({ setup: ACCOUNT_SETUP }, async (page) => {
+    await page.evaluate(() => { const id = window.mock.incoming('sip:bob@example.com', 'Bob'); window.mock.state(id, 'active', { code: 200, text: 'OK' }); });
+    await page.waitForSelector('.call-card[data-state="active"]');
+    const mic = '.meter[data-meter="input"] .meter-track';
+    const spk = '.meter[data-meter="output"] .meter-track';
+    // Before any level event: silent meters, quality still being measured.
+    assert.equal(await page.getAttribute(mic, 'aria-valuetext'), 'Silent');
+    assert.match(await text(page, '.quality'), /Measuring/);
+    const fill = (sel) => page.$eval(`${sel} .meter-bar`, (b) => Number(b.style.getPropertyValue('--level')));
+    // A talk spurt and the far end's tone, several updates a second.
+    const levels = [[-60, -18.2], [-21.5, -18.4], [-12, -18.1], [-35, -18.3]];
+    for (const [input, output] of levels) {
+      await page.evaluate(([i, o]) => window.mock.emit({ type: 'audio_levels', call_id: 'call-1', input_dbfs: i, output_dbfs: o }), [input, output]);
+      await page.waitForFunction(([sel, v]) => document.querySelector(sel)?.getAttribute('aria-valuenow') === String(v), [mic, Math.round(input)]);
+    }
+    assert.equal(await page.getAttribute(mic, 'aria-valuetext'), '-35 dBFS');
+    assert.equal(await page.getAttribute(spk, 'aria-valuenow'), '-18');
+    assert.ok(Math.abs(await fill(mic) - 25 / 60) < 1e-6, 'the bar fills linearly in dB');
+    // Digital silence (-inf arrives as a very low number) and clipping stay inside the meter.
+    await page.evaluate(() => window.mock.emit({ type: 'audio_levels', call_id: 'call-1', input_dbfs: -144, output_dbfs: 0.4 }));
+    await page.waitForFunction((sel) => document.querySelector(sel)?.getAttribute('aria-valuenow') === '-60', mic);
+    assert.equal(await fill(mic), 0);
+    assert.equal(await fill(spk), 1);
+    assert.equal(await page.getAttribute(spk, 'aria-valuenow'), '0');
+    // Muted: the microphone meter shows silence whatever the engine measures.
+    await page.click('.call-card [data-action="mute"]');
+    await page.waitForSelector('.call-card [data-action="mute"][aria-pressed="true"]');
+    await page.evaluate(() => window.mock.emit({ type: 'audio_levels', call_id: 'call-1', input_dbfs: -10, output_dbfs: -20 }));
+    await page.waitForFunction((sel) => document.querySelector(sel)?.getAttribute('aria-valuenow') === '-20', spk);
+    assert.equal(await page.getAttribute(mic, 'aria-valuetext'), 'Silent');
+    // Quality: a good start that degrades, once a second.
+    const stats = [
+      { codec: 'PCMU', jitter_ms: 2.1, loss: 0, rtt_ms: 12, buffer_ms: 40, mos: 4.3 },
+      { codec: 'PCMU', jitter_ms: 18.4, loss: 0.03, rtt_ms: 80, buffer_ms: 80, mos: 3.6 },
+      { codec: 'PCMU', jitter_ms: 45, loss: 0.12, rtt_ms: null, buffer_ms: 120, mos: 2.4 },
+    ];
+    for (const [i, band] of [[0, 'good'], [1, 'fair'], [2, 'poor']]) {
+      await page.evaluate((st) => window.mock.emit({ type: 'call_stats_updated', call_id: 'call-1', stats: st }), stats[i]);
+      await page.waitForSelector(`.quality[data-band="${band}"]`);
+    }
+    const q = await text(page, '.quality');
+    assert.match(q, /Poor/);
+    assert.match(q, /PCMU/);
+    assert.match(q, /45\.0 ms/);
+    assert.match(q, /12\.0 %/);
+    assert.match(q, /–/, 'no RTT measured yet');
+    assert.match(q, /2\.4/);
+    // Levels for a call that ended (late events) change nothing and break nothing.
+    await page.click('.call-card [data-action="hangup"]');
+    await page.waitForSelector('#last-ended');
+    await page.evaluate(() => window.mock.emit({ type: 'audio_levels', call_id: 'call-1', input_dbfs: -10, output_dbfs: -10 }));
+    await page.evaluate(() => window.mock.emit({ type: 'call_stats_updated', call_id: 'call-1', stats: { codec: 'PCMU', jitter_ms: 1, loss: 0, rtt_ms: 1, buffer_ms: 40, mos: 4.4 } }));
+    assert.equal(await page.$('.call-card'), null);
+  });
+});
+
+test('incoming call: silenced, then forwarded elsewhere (not a missed call)', async () => {
+  await withApp({ setup: ACCOUNT_SETUP }, async (page) => {
+    await page.evaluate(() => window.mock.incoming('sip:frank@example.com', 'Frank'));
+    await page.waitForSelector('.incoming');
+    await page.click('.incoming [data-action="silence"]');
+    assert.deepEqual(await mockCalls(page, 'silence'), [{ call_id: 'call-1' }]);
+    assert.equal(await page.isVisible('.incoming'), true, 'silencing keeps the call ringing here');
+    assert.equal(await page.getAttribute('.incoming [data-action="forward"]', 'aria-expanded'), 'false');
+    await page.click('.incoming [data-action="forward"]');
+    await page.waitForSelector('.forward-form');
+    assert.equal(await page.getAttribute('.incoming [data-action="forward"]', 'aria-expanded'), 'true');
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'forward-call-1', 'focus moves to the target field');
+    assert.equal(await text(page, '.forward-form label'), 'Forward to');
+    // Typing survives re-renders caused by other events.
+    await page.keyboard.type('+49 30 999');
+    await page.evaluate(() => window.mock.emit({ type: 'debug_changed', enabled: false }));
+    assert.equal(await page.inputValue('.forward-input'), '+49 30 999');
+    await page.click('.forward-form [data-action="forward-submit"]');
+    await page.waitForSelector('.incoming', { state: 'detached' });
+    assert.deepEqual(await mockCalls(page, 'forward'), [{ call_id: 'call-1', target: '+49 30 999' }]);
+    assert.equal(await page.isVisible('#missed-banner'), false, 'a forwarded call is not missed');
+    await page.click('#nav-recents');
+    assert.match(await text(page, '#call-log'), /Frank\s+Forwarded/);
+    // A refused forward keeps the call ringing and shows the error.
+    await page.click('#nav-phone');
+    await page.evaluate(() => window.mock.incoming('sip:gina@example.com', 'Gina'));
+    await page.click('.incoming [data-action="forward"]');
+    await page.evaluate(() => window.mock.failNext('forward', 'invalid_target', 'not a number'));
+    await page.fill('.forward-input', 'nonsense');
+    await page.press('.forward-input', 'Enter');
+    await page.waitForSelector('#errors .toast-error[data-code="invalid_target"]');
+    assert.equal(await page.isVisible('.incoming'), true);
+    // Then it is missed: the caller hangs up before anyone answers.
+    await page.evaluate(() => window.mock.state('call-2', 'ended', { code: 487, text: 'Request Terminated' }));
+    await page.waitForSelector('#missed-banner');
+    assert.match(await text(page, '#missed-banner'), /One missed call/);
+    assert.equal(await text(page, '#missed-badge'), '1');
   });
 });
 

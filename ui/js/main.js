@@ -41,6 +41,8 @@ const app = {
   editing: null,
   formOpen: false,
   keypadOpen: new Set(),
+  forwardOpen: new Set(),
+  forwardDrafts: new Map(),
   outgoingTargets: new Map(),
   pendingAccount: null,
   renderQueued: false,
@@ -115,7 +117,11 @@ function onEngineEvent(env) {
     return;
   }
   app.model = next;
-  if (env.type === 'call_state_changed' && env.state === 'ended') app.keypadOpen.delete(env.call_id);
+  if (env.type === 'call_state_changed' && env.state === 'ended') {
+    app.keypadOpen.delete(env.call_id);
+    app.forwardOpen.delete(env.call_id);
+    app.forwardDrafts.delete(env.call_id);
+  }
   if (env.type === 'account_changed' || env.type === 'do_not_disturb_changed') refreshSettings();
   scheduleRender();
 }
@@ -177,6 +183,8 @@ function showView(view) {
 function accountStateText(account) {
   if (account.state === 'failed' && account.reason) {
     const r = account.reason;
+    // The server refused the credentials: say so in the user's language, with the status.
+    if ([401, 403, 407].includes(r.code)) return t('account-state-auth-failed', { code: r.code });
     const reason = r.code ? `${r.code} ${r.text}` : r.text;
     return t('account-state-failed-reason', { reason });
   }
@@ -429,17 +437,55 @@ function incomingCard(call, waiting) {
     h('div', { class: 'incoming-actions' },
       button('call-reject', 'btn btn-danger btn-round', () => decline(call), null, { dataset: { action: 'decline' } }),
       button('call-silence', 'btn btn-secondary', () => run('silence', { call_id: call.call_id }), null, { dataset: { action: 'silence' } }),
-      button('call-answer', 'btn btn-call btn-round', () => answer(call), null, { dataset: { action: 'answer' } })));
+      button('call-forward', 'btn btn-secondary', () => toggleForward(call), null,
+        { dataset: { action: 'forward' }, attrs: { 'aria-expanded': String(app.forwardOpen.has(call.call_id)) } }),
+      button('call-answer', 'btn btn-call btn-round', () => answer(call), null, { dataset: { action: 'answer' } })),
+    app.forwardOpen.has(call.call_id) ? forwardForm(call) : null);
 }
 
-function meter(labelId, value) {
-  const level = typeof value === 'number' ? Math.max(0, Math.min(1, value)) : 0;
+function toggleForward(call) {
+  if (app.forwardOpen.has(call.call_id)) app.forwardOpen.delete(call.call_id);
+  else app.forwardOpen.add(call.call_id);
+  renderCalls();
+  if (app.forwardOpen.has(call.call_id)) document.getElementById(`forward-${call.call_id}`)?.focus();
+}
+
+/** The inline "forward to" form of a ringing call (302 to the number typed). */
+function forwardForm(call) {
+  const id = `forward-${call.call_id}`;
+  const input = h('input', { id, type: 'text', class: 'forward-input', spellcheck: false, autocomplete: 'off',
+    attrs: { inputmode: 'tel' } });
+  // The form is rebuilt on every render: keep what was typed.
+  input.value = app.forwardDrafts.get(call.call_id) ?? '';
+  input.addEventListener('input', () => app.forwardDrafts.set(call.call_id, input.value));
+  return h('form', { class: 'forward-form', dataset: { call: call.call_id },
+    on: { submit: (e) => { e.preventDefault(); forward(call, input.value); } } },
+  h('label', { attrs: { for: id }, l10n: ['call-forward-target'] }),
+  input,
+  h('button', { type: 'submit', class: 'btn btn-primary btn-small', l10n: ['call-forward-submit'], dataset: { action: 'forward-submit' } }));
+}
+
+async function forward(call, typed) {
+  const target = cleanPaste(typed);
+  if (!target) return;
+  app.model = store.markCall(app.model, call.call_id, { forwarded: true });
+  const ok = await run('forward', { call_id: call.call_id, target });
+  if (ok === undefined) app.model = store.markCall(app.model, call.call_id, { forwarded: false });
+  else { app.forwardOpen.delete(call.call_id); app.forwardDrafts.delete(call.call_id); }
+  scheduleRender();
+}
+
+function meter(labelId, dbfs, role) {
+  const level = store.meterFill(dbfs);
+  const known = typeof dbfs === 'number' && !Number.isNaN(dbfs);
   const bar = h('div', { class: 'meter-bar' });
   bar.style.setProperty('--level', String(level));
-  return h('div', { class: 'meter' },
+  return h('div', { class: 'meter', dataset: { meter: role } },
     h('span', { class: 'meter-label', l10n: [labelId] }),
-    h('div', { class: 'meter-track', attrs: { role: 'meter', 'aria-valuemin': 0, 'aria-valuemax': 100,
-      'aria-valuenow': Math.round(level * 100), 'aria-label': t(labelId) } }, bar));
+    h('div', { class: 'meter-track', attrs: { role: 'meter', 'aria-valuemin': store.METER_FLOOR_DBFS, 'aria-valuemax': 0,
+      'aria-valuenow': Math.round(known ? Math.max(store.METER_FLOOR_DBFS, Math.min(0, dbfs)) : store.METER_FLOOR_DBFS),
+      'aria-valuetext': known ? t('call-level-dbfs', { value: Math.round(dbfs) }) : t('call-level-silent'),
+      'aria-label': t(labelId) } }, bar));
 }
 
 function qualityBlock(call) {
@@ -462,7 +508,8 @@ function qualityBlock(call) {
 }
 
 function callCard(call) {
-  const held = call.state === 'held' || call.local_hold;
+  // Held by them only: our button still offers Hold.
+  const held = call.local_hold || (call.state === 'held' && !call.remote_hold);
   const talking = call.state === 'active' || call.state === 'held';
   const keypadOpen = app.keypadOpen.has(call.call_id);
   const card = h('article', { class: 'call-card', dataset: { call: call.call_id, state: call.state },
@@ -480,8 +527,8 @@ function callCard(call) {
           accountLabel(call.account_id) ? h('span', { class: 'muted small', l10n: ['call-on-account', { account: accountLabel(call.account_id) }] }) : null)),
       h('time', { class: 'call-timer', attrs: { 'aria-label': t('call-timer') }, dataset: { started: call.startedAt ?? '' },
         text: call.startedAt ? store.formatDuration((Date.now() - call.startedAt) / 1000) : '' })),
-    talking ? h('div', { class: 'meters' }, meter('call-mic-level', call.muted ? 0 : call.levels?.input),
-      meter('call-speaker-level', call.levels?.output)) : null,
+    talking ? h('div', { class: 'meters' }, meter('call-mic-level', call.muted ? null : call.levels?.input_dbfs, 'input'),
+      meter('call-speaker-level', call.levels?.output_dbfs, 'output')) : null,
     talking ? qualityBlock(call) : null,
     h('div', { class: 'call-controls' },
       button(call.muted ? 'call-unmute' : 'call-mute', 'btn ctl', () => run('set_mute', { call_id: call.call_id, muted: !call.muted }),
@@ -797,8 +844,11 @@ async function saveAccount(remember) {
   // The secret leaves the UI as soon as it is handed over.
   $('acc-password').value = '';
   toast('settings-account-saved');
+  const added = app.editing === null;
   closeAccountForm();
   await refreshSettings();
+  // A new account that registers starts at once (an edited one restarts in the engine).
+  if (added && read.config.register) await run('start_account', { account_id: read.config.id });
 }
 
 function removeAccount(stored) {

@@ -48,6 +48,7 @@ function callFromView(view, now, previous) {
     dtmfSent: previous?.dtmfSent ?? '',
     dtmfReceived: previous?.dtmfReceived ?? '',
     declined: previous?.declined ?? false,
+    forwarded: previous?.forwarded ?? false,
     answeredHere: previous?.answeredHere ?? false,
   };
 }
@@ -131,14 +132,17 @@ export function applyEvent(model, env, now = Date.now()) {
         m.lastEnded = { call_id: env.call_id, remote: call.remote, reason: env.reason ?? null,
           direction: call.direction };
         const wasAnswered = old && (old.startedAt !== null || old.answeredHere);
-        if (old && old.direction === 'incoming' && !wasAnswered && !old.declined) {
+        if (old && old.direction === 'incoming' && !wasAnswered && !old.declined && !old.forwarded) {
           m.missed = [{ call_id: env.call_id, caller: partyLabel(old.remote), remote: old.remote },
             ...m.missed].slice(0, 50);
         }
         if (old) {
           let outcome;
           if (old.startedAt !== null) outcome = old.direction;
-          else if (old.direction === 'incoming') outcome = old.declined ? 'declined' : 'missed';
+          else if (old.direction === 'incoming') {
+            if (old.forwarded) outcome = 'forwarded';
+            else outcome = old.declined ? 'declined' : 'missed';
+          }
           else outcome = 'not_answered';
           m.history = [{ call_id: env.call_id, direction: old.direction, remote: old.remote,
             account_id: old.account_id, outcome, reason: env.reason ?? null,
@@ -179,12 +183,12 @@ export function applyEvent(model, env, now = Date.now()) {
       }
       break;
     }
-    // Not in the engine's vocabulary yet (see the report): microphone/speaker levels, 0–1.
+    // Microphone and speaker levels of a call, in dBFS (a few per second).
     case 'audio_levels': {
       const old = m.calls.get(env.call_id);
       if (old) {
         m.calls = new Map(m.calls);
-        m.calls.set(env.call_id, { ...old, levels: { input: env.input, output: env.output } });
+        m.calls.set(env.call_id, { ...old, levels: { input_dbfs: env.input_dbfs, output_dbfs: env.output_dbfs } });
       }
       break;
     }
@@ -240,6 +244,15 @@ export function formatDuration(totalSeconds) {
   const m = Math.floor((s % 3600) / 60);
   const sec = String(s % 60).padStart(2, '0');
   return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${sec}` : `${m}:${sec}`;
+}
+
+/** The floor of the level meters: quieter than this shows as silence. */
+export const METER_FLOOR_DBFS = -60;
+
+/** A level in dBFS as a meter fill, 0–1 (linear in dB from METER_FLOOR_DBFS to 0 dBFS). */
+export function meterFill(dbfs) {
+  if (typeof dbfs !== 'number' || Number.isNaN(dbfs)) return 0;
+  return Math.max(0, Math.min(1, (dbfs - METER_FLOOR_DBFS) / -METER_FLOOR_DBFS));
 }
 
 /** A coarse quality verdict from MOS (ITU-T G.107 bands). */

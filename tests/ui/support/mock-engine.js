@@ -153,7 +153,11 @@ const handlers = {
     return { type: 'done' };
   },
   silence: () => ({ type: 'done' }),
-  forward: () => ({ type: 'done' }),
+  forward: ({ call_id, target }) => {
+    if (!String(target ?? '').trim()) fail('invalid_target', 'empty target');
+    mock.state(call_id, 'ended', { code: 302, text: 'Moved Temporarily' });
+    return { type: 'done' };
+  },
   hangup: ({ call_id }) => { mock.state(call_id, 'ended', { code: null, text: 'hung up' }); return { type: 'done' }; },
   hold: ({ call_id }) => {
     mock.emit({ type: 'call_flags_changed', call_id, local_hold: true, remote_hold: false, muted: false });
