@@ -7,177 +7,11 @@
     reason = "a panic is a failed test"
 )]
 
+mod call_support;
+use call_support::*;
 use softphone_sip::ua::*;
 use softphone_sip::{HeaderName, Message, Method};
 use std::time::{Duration, Instant};
-
-fn config(user: &str, port: u16, reliable: bool) -> CallConfig {
-    CallConfig {
-        local_uri: format!("sip:{user}@example.com"),
-        display_name: Some(user.to_string()),
-        anonymous: false,
-        contact: format!("sip:{user}@192.0.2.1:{port}"),
-        via_transport: if reliable { "TCP" } else { "UDP" }.into(),
-        via_sent_by: format!("192.0.2.1:{port}"),
-        reliable,
-        route: vec![],
-        user_agent: "scenario".into(),
-        secret: Some(AuthSecret::Password(format!("{user}pw"))),
-        auth_user: None,
-        custom_headers: vec![],
-        timers: TimerConfig::default(),
-        session_expires: Some(CallConfig::DEFAULT_SESSION_EXPIRES),
-        min_se: CallConfig::DEFAULT_MIN_SE,
-        no_answer_timeout: CallConfig::DEFAULT_NO_ANSWER,
-    }
-}
-
-/// A lossy, duplicating, reordering link between alice (side 0) and bob (side 1).
-struct Net {
-    now: Instant,
-    queue: Vec<(Instant, usize, Vec<u8>)>,
-    rng: SeededRandom,
-    loss: u64,
-    duplicate: u64,
-    jitter_ms: u64,
-    sent: Vec<(usize, String)>,
-}
-
-impl Net {
-    fn new(seed: u64, loss: u64, duplicate: u64, jitter_ms: u64) -> Self {
-        Self {
-            now: Instant::now(),
-            queue: vec![],
-            rng: SeededRandom::new(seed),
-            loss,
-            duplicate,
-            jitter_ms,
-            sent: vec![],
-        }
-    }
-
-    fn send(&mut self, to: usize, bytes: Vec<u8>) {
-        let first_line = String::from_utf8_lossy(&bytes)
-            .lines()
-            .next()
-            .unwrap_or_default()
-            .to_string();
-        self.sent.push((1 - to, first_line));
-        if self.rng.next_u64() % 100 < self.loss {
-            return;
-        }
-        let copies = if self.rng.next_u64() % 100 < self.duplicate {
-            2
-        } else {
-            1
-        };
-        for _ in 0..copies {
-            let delay = 5 + self.rng.next_u64() % (self.jitter_ms + 1);
-            self.queue
-                .push((self.now + Duration::from_millis(delay), to, bytes.clone()));
-        }
-    }
-}
-
-/// Drives both sides until nothing is due before `until`, calling `script` after every step.
-fn run(
-    net: &mut Net,
-    alice: &mut Call,
-    bob: &mut Option<Call>,
-    bob_config: &CallConfig,
-    until: Duration,
-    mut script: impl FnMut(Instant, &mut Call, &mut Option<Call>, &mut Vec<(usize, CallEvent)>),
-) -> Vec<(usize, CallEvent)> {
-    let end = net.now + until;
-    let mut events = vec![];
-    loop {
-        while let Some(b) = alice.poll_transmit() {
-            net.send(1, b);
-        }
-        if let Some(bob) = bob.as_mut() {
-            while let Some(b) = bob.poll_transmit() {
-                net.send(0, b);
-            }
-        }
-        while let Some(e) = alice.poll_event() {
-            events.push((0, e));
-        }
-        if let Some(b) = bob.as_mut() {
-            while let Some(e) = b.poll_event() {
-                events.push((1, e));
-            }
-        }
-        let before = events.len();
-        script(net.now, alice, bob, &mut events);
-        if events.len() != before {
-            continue;
-        }
-        let next_packet = net.queue.iter().map(|q| q.0).min();
-        let next_timer = [
-            alice.poll_timeout(),
-            bob.as_ref().and_then(Call::poll_timeout),
-        ]
-        .into_iter()
-        .flatten()
-        .min();
-        let Some(due) = [next_packet, next_timer].into_iter().flatten().min() else {
-            break;
-        };
-        // Wake at least every 100 ms so the script can act at the times it chose.
-        let next = due.min(net.now + Duration::from_millis(100));
-        if next > end {
-            break;
-        }
-        net.now = next.max(net.now);
-        let now = net.now;
-        if next < due {
-            continue;
-        }
-        if next_packet == Some(next) {
-            let i = net.queue.iter().position(|q| q.0 == next).unwrap();
-            let (_, to, bytes) = net.queue.remove(i);
-            let msg = Message::parse(&bytes).expect("the UAs send parsable messages");
-            if to == 0 {
-                alice.on_message(now, &msg);
-            } else {
-                match bob.as_mut() {
-                    Some(b) => {
-                        b.on_message(now, &msg);
-                    }
-                    None if msg.method() == Some(&Method::Invite) => {
-                        *bob = Some(
-                            Call::incoming(
-                                now,
-                                bob_config.clone(),
-                                &msg,
-                                Box::new(SeededRandom::new(99)),
-                            )
-                            .unwrap(),
-                        );
-                    }
-                    None => {}
-                }
-            }
-        } else {
-            alice.on_timeout(now);
-            if let Some(b) = bob.as_mut() {
-                b.on_timeout(now);
-            }
-        }
-    }
-    events
-}
-
-fn ended(events: &[(usize, CallEvent)], side: usize) -> Option<(Option<u16>, String, bool)> {
-    events.iter().find_map(|(s, e)| match e {
-        CallEvent::Ended {
-            code,
-            reason,
-            by_remote,
-        } if *s == side => Some((*code, reason.clone(), *by_remote)),
-        _ => None,
-    })
-}
 
 /// `lossless`: provisional responses are not retransmitted (no 100rel), so a lossy link may
 /// drop the 180.
@@ -357,7 +191,14 @@ fn answer_crossing_cancel_is_acked_then_byed() {
     assert!(lines.iter().any(|l| l.starts_with("ACK")), "{lines:?}");
     assert!(lines.iter().any(|l| l.starts_with("BYE")), "{lines:?}");
     assert_eq!(ended(&events, 1).map(|e| e.2), Some(true), "{events:?}");
-    assert!(ended(&events, 0).is_some());
+    let (_, reason, by_remote) = ended(&events, 0).unwrap();
+    assert_eq!((reason.as_str(), by_remote), ("cancelled", false));
+    assert!(
+        !events
+            .iter()
+            .any(|(s, e)| *s == 0 && matches!(e, CallEvent::Answered { .. })),
+        "the caller never reports the call as answered"
+    );
 }
 
 #[test]
@@ -391,14 +232,6 @@ fn unanswered_invite_times_out_with_408_after_64_t1() {
             ..
         })
     ));
-}
-
-fn respond(req: &Message, code: u16, reason: &str, extra: &[(&str, &str)]) -> Message {
-    let mut r = Message::response_to(req, code, reason);
-    for (n, v) in extra {
-        r.push_header_named(n, v).unwrap();
-    }
-    Message::parse(&r.to_bytes()).unwrap()
 }
 
 #[test]

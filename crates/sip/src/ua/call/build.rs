@@ -23,7 +23,8 @@ pub(super) type Body<'a> = Option<(&'a str, &'a [u8])>;
 
 /// An SDP body, when there is one.
 pub(super) fn sdp(body: Option<&[u8]>) -> Body<'_> {
-    body.filter(|b| !b.is_empty()).map(|b| ("application/sdp", b))
+    body.filter(|b| !b.is_empty())
+        .map(|b| ("application/sdp", b))
 }
 
 impl Call {
@@ -216,7 +217,13 @@ impl Call {
 
     /// Answers a non-INVITE request within the dialog and remembers the answer for
     /// retransmissions of the request.
-    pub(super) fn reply(&mut self, request: &Message, code: u16, reason: &str, body: Option<&[u8]>) {
+    pub(super) fn reply(
+        &mut self,
+        request: &Message,
+        code: u16,
+        reason: &str,
+        body: Option<&[u8]>,
+    ) {
         self.reply_with(request, code, reason, body, &[]);
     }
 

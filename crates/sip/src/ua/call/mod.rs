@@ -393,7 +393,12 @@ impl Call {
         timed_out
     }
 
-    fn start_transaction(&mut self, now: Instant, branch: String, bytes: Vec<u8>) -> ClientNonInvite {
+    fn start_transaction(
+        &mut self,
+        now: Instant,
+        branch: String,
+        bytes: Vec<u8>,
+    ) -> ClientNonInvite {
         let mut t =
             ClientNonInvite::start(now, branch, bytes, self.config.reliable, self.config.timers);
         Self::drain(&mut t, &mut self.transmits);
@@ -516,7 +521,11 @@ impl Call {
             self.no_answer_at,
             self.prack.poll_timeout(),
             self.modify.poll_timeout(),
-            if live { self.timer.poll_timeout() } else { None },
+            if live {
+                self.timer.poll_timeout()
+            } else {
+                None
+            },
         ]
         .into_iter()
         .flatten()

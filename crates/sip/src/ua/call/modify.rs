@@ -402,7 +402,11 @@ impl Call {
         let Some(inc) = self.modify.incoming.take() else {
             return false;
         };
-        let code = if (300..=699).contains(&code) { code } else { 488 };
+        let code = if (300..=699).contains(&code) {
+            code
+        } else {
+            488
+        };
         match inc.kind {
             ModifyKind::Invite => {
                 let r = self.in_dialog_response(&inc.request, code, reason, None, &[]);
@@ -443,7 +447,13 @@ impl Call {
         match self.state {
             CallState::Confirmed => {}
             CallState::Terminating | CallState::Terminated => {
-                let r = self.in_dialog_response(request, 481, "Call/Transaction Does Not Exist", None, &[]);
+                let r = self.in_dialog_response(
+                    request,
+                    481,
+                    "Call/Transaction Does Not Exist",
+                    None,
+                    &[],
+                );
                 self.transmits.push(r);
                 return;
             }

@@ -263,6 +263,9 @@ mod tests {
         );
         assert_eq!(parse_dtmf_info("application/dtmf", b"x"), None);
         assert_eq!(parse_dtmf_info("text/plain", b"5"), None);
-        assert_eq!(parse_dtmf_info("application/dtmf-relay", b"Duration=1"), None);
+        assert_eq!(
+            parse_dtmf_info("application/dtmf-relay", b"Duration=1"),
+            None
+        );
     }
 }

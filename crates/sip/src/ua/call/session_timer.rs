@@ -66,7 +66,10 @@ impl SessionTimer {
     }
 
     pub(super) fn poll_timeout(&self) -> Option<Instant> {
-        [self.refresh_at, self.expire_at].into_iter().flatten().min()
+        [self.refresh_at, self.expire_at]
+            .into_iter()
+            .flatten()
+            .min()
     }
 
     /// Headers for our initial INVITE.
@@ -161,10 +164,7 @@ impl SessionTimer {
             },
             // A re-INVITE/UPDATE without the header: the running timer is refreshed as is.
             None => match self.interval {
-                Some(i) => (
-                    i,
-                    if self.we_refresh { "uas" } else { "uac" }.to_string(),
-                ),
+                Some(i) => (i, if self.we_refresh { "uas" } else { "uac" }.to_string()),
                 None => return Vec::new(),
             },
         };
