@@ -51,6 +51,16 @@ pub(crate) enum AccountCommand {
         call_id: CallId,
         digits: String,
     },
+    /// Hold (`true`) or resume a connected call.
+    Hold {
+        call_id: CallId,
+        hold: bool,
+    },
+    /// Forward a ringing incoming call (302).
+    Forward {
+        call_id: CallId,
+        target: String,
+    },
     Register,
     Unregister {
         all: bool,
@@ -722,6 +732,16 @@ impl AccountTask {
                     Some(AccountCommand::SendDtmf { call_id, digits }) => {
                         if !self.calls.send_dtmf(&call_id, &digits) {
                             tracing::info!(call = %call_id, "DTMF on a call without media; dropped");
+                        }
+                    }
+                    Some(AccountCommand::Hold { call_id, hold }) => {
+                        if let Err(why) = self.calls.hold(Instant::now().into_std(), &call_id, hold) {
+                            tracing::info!(call = %call_id, hold, %why, "hold/resume not sent");
+                        }
+                    }
+                    Some(AccountCommand::Forward { call_id, target }) => {
+                        if !self.calls.forward(Instant::now().into_std(), &call_id, &target) {
+                            tracing::info!(call = %call_id, "forward: the call is not ringing");
                         }
                     }
                     Some(AccountCommand::Stop) | None => {

@@ -23,6 +23,17 @@ pub(crate) enum CallUpdate {
         call_id: CallId,
         remote: Party,
     },
+    /// Hold changed (ours by re-INVITE, theirs by their offer's direction).
+    Flags {
+        call_id: CallId,
+        local_hold: bool,
+        remote_hold: bool,
+    },
+    /// A DTMF digit arrived by SIP INFO.
+    Dtmf {
+        call_id: CallId,
+        digit: char,
+    },
 }
 
 /// One call and its media.
@@ -38,6 +49,12 @@ struct ActiveCall {
     ssrc: u32,
     devices: AudioRoute,
     ended_reported: bool,
+    /// We hold the call (our re-offer was answered).
+    local_hold: bool,
+    /// They hold the call (their offer is sendonly or inactive).
+    remote_hold: bool,
+    /// The user's own mute.
+    user_muted: bool,
 }
 
 /// All calls of an account.
@@ -57,6 +74,37 @@ fn local_media(ip: IpAddr, session_id: u64) -> Result<(UdpSocket, LocalMediaConf
     // G.711 is what the media path encodes today; Opus joins when its codec lands.
     config.codecs = vec![Codec::Pcmu, Codec::Pcma];
     Ok((socket, config))
+}
+
+/// How long each DTMF digit sent by SIP INFO lasts.
+const DTMF_INFO_MS: u32 = 160;
+
+/// Sends silence while the user mutes or the call is held (either side): the media path has
+/// no way to stop sending RTP, so mute stands in for it.
+fn apply_mute(call: &ActiveCall) {
+    if let Some(m) = &call.running {
+        m.set_muted(call.user_muted || call.local_hold || call.remote_hold);
+    }
+}
+
+/// Reports a hold change: flags, then the state (`held` while either side holds).
+fn hold_changed(call: &ActiveCall, updates: &mut Vec<CallUpdate>) {
+    apply_mute(call);
+    updates.push(CallUpdate::Flags {
+        call_id: call.id.clone(),
+        local_hold: call.local_hold,
+        remote_hold: call.remote_hold,
+    });
+    let held = call.local_hold || call.remote_hold;
+    updates.push(CallUpdate::State {
+        call_id: call.id.clone(),
+        state: if held {
+            ApiCallState::Held
+        } else {
+            ApiCallState::Active
+        },
+        reason: None,
+    });
 }
 
 fn party_of(invite: &Message) -> Party {
@@ -131,6 +179,9 @@ impl Calls {
             ssrc,
             devices,
             ended_reported: false,
+            local_hold: false,
+            remote_hold: false,
+            user_muted: false,
         });
     }
 
@@ -166,12 +217,15 @@ impl Calls {
         let Ok(mut sip) = Call::incoming(now, config, invite, rng) else {
             return refuse(400, "Bad Request");
         };
-        sip.ringing();
-        let remote = party_of(invite);
-        self.updates.push(CallUpdate::Incoming {
-            call_id: id.clone(),
-            remote,
-        });
+        // A call refused at once (422: session interval too small) only sends its answer.
+        let refused = sip.state() == CallState::Terminated;
+        if !refused {
+            sip.ringing();
+            self.updates.push(CallUpdate::Incoming {
+                call_id: id.clone(),
+                remote: party_of(invite),
+            });
+        }
         self.calls.push(ActiveCall {
             id,
             sip,
@@ -181,7 +235,10 @@ impl Calls {
             running: None,
             ssrc,
             devices: AudioRoute::default(),
-            ended_reported: false,
+            ended_reported: refused,
+            local_hold: false,
+            remote_hold: false,
+            user_muted: false,
         });
         None
     }
@@ -256,21 +313,70 @@ impl Calls {
             .all(|c| c.sip.state() == CallState::Terminated)
     }
 
-    /// Sends DTMF digits on an active call; `false` when it has no media yet.
+    /// Sends DTMF digits on an active call: as RFC 4733 telephone-events when the session
+    /// negotiated them, else one SIP INFO (`application/dtmf-relay`) per digit. `false` when
+    /// the call has no media yet.
     pub(crate) fn send_dtmf(&mut self, id: &CallId, digits: &str) -> bool {
-        match self.find(id).and_then(|c| c.running.as_ref()) {
-            Some(m) => {
-                m.send_dtmf(digits);
-                true
-            }
-            None => false,
+        let Some(call) = self.find(id) else {
+            return false;
+        };
+        let Some(m) = call.running.as_ref() else {
+            return false;
+        };
+        let telephone_event = call
+            .media
+            .current()
+            .is_some_and(|s| s.send_dtmf_payload_type.is_some());
+        if telephone_event {
+            m.send_dtmf(digits);
+            return true;
         }
+        let now = Instant::now();
+        digits
+            .chars()
+            .all(|d| call.sip.send_dtmf_info(now, d, DTMF_INFO_MS))
     }
 
     pub(crate) fn set_muted(&mut self, id: &CallId, muted: bool) {
-        if let Some(m) = self.find(id).and_then(|c| c.running.as_ref()) {
-            m.set_muted(muted);
+        if let Some(call) = self.find(id) {
+            call.user_muted = muted;
+            apply_mute(call);
         }
+    }
+
+    /// Holds (`sendonly`, or `inactive` when they hold us too) or resumes (`sendrecv`) a
+    /// connected call by re-INVITE. The outcome arrives as flags and state once answered.
+    pub(crate) fn hold(&mut self, now: Instant, id: &CallId, hold: bool) -> Result<(), String> {
+        let call = self.find(id).ok_or("no such call")?;
+        if call.sip.state() != CallState::Confirmed {
+            return Err("the call is not connected".into());
+        }
+        if call.local_hold == hold && !call.media.has_pending_offer() {
+            return Ok(());
+        }
+        let offer = if hold {
+            call.media.hold()
+        } else {
+            call.media.resume()
+        }
+        .map_err(|e| e.to_string())?;
+        if call.sip.reinvite(now, Some(offer.to_bytes())) {
+            return Ok(());
+        }
+        // Another change is under way: put the negotiation back as it was.
+        let _ = if hold {
+            call.media.resume()
+        } else {
+            call.media.hold()
+        };
+        call.media.cancel_offer();
+        Err("another session change is under way".into())
+    }
+
+    /// Forwards a ringing incoming call (302 with `target` as Contact).
+    pub(crate) fn forward(&mut self, now: Instant, id: &CallId, target: &str) -> bool {
+        self.find(id)
+            .is_some_and(|call| call.sip.forward(now, target))
     }
 
     /// Offers a message to the calls; `false` when none took it.
@@ -368,12 +474,60 @@ impl Calls {
                             reason: None,
                         });
                     }
-                    CallEvent::Redirected { target, .. } => tracing::info!(%target, "call redirected"),
-                    CallEvent::RemoteOffer { .. }
-                    | CallEvent::Info { .. }
-                    | CallEvent::OfferAnswered { .. }
-                    | CallEvent::OfferRefused { .. }
-                    | CallEvent::Dtmf { .. } => {}
+                    CallEvent::Redirected { target, .. } => {
+                        tracing::info!(%target, "call redirected");
+                    }
+                    CallEvent::RemoteOffer { sdp } => {
+                        let now = Instant::now();
+                        let outcome = SessionDescription::parse(&sdp)
+                            .map_err(|e| e.to_string())
+                            .and_then(|offer| {
+                                call.media.process_offer(&offer).map_err(|e| e.to_string())
+                            });
+                        match outcome {
+                            Ok((answer, session)) => {
+                                call.sip.answer_offer(now, answer.to_bytes());
+                                call.remote_hold = session.remote_hold;
+                                hold_changed(call, &mut updates);
+                            }
+                            Err(e) => {
+                                tracing::info!(error = %e, "new offer refused");
+                                call.sip.refuse_offer(now, 488, "Not Acceptable Here");
+                            }
+                        }
+                        while let Some(bytes) = call.sip.poll_transmit() {
+                            transmits.push(bytes);
+                        }
+                    }
+                    CallEvent::OfferAnswered { sdp } => {
+                        let session = sdp
+                            .as_deref()
+                            .and_then(|b| SessionDescription::parse(b).ok())
+                            .and_then(|answer| call.media.process_answer(&answer).ok());
+                        match session {
+                            Some(session) => {
+                                call.local_hold = call.media.is_local_hold();
+                                call.remote_hold = session.remote_hold;
+                                hold_changed(call, &mut updates);
+                            }
+                            None => {
+                                call.media.cancel_offer();
+                                tracing::warn!(
+                                    "unusable answer to our new offer; session unchanged"
+                                );
+                            }
+                        }
+                    }
+                    CallEvent::OfferRefused { code, reason } => {
+                        call.media.cancel_offer();
+                        tracing::info!(?code, %reason, "session change refused");
+                    }
+                    CallEvent::Dtmf { digit, .. } => {
+                        updates.push(CallUpdate::Dtmf { call_id: id, digit });
+                    }
+                    CallEvent::Info { content_type, .. } => {
+                        tracing::debug!(%content_type, "INFO received");
+                    }
                     CallEvent::Ended { code, reason, .. } => {
                         if let Some(m) = call.running.take() {
                             m.stop();

@@ -366,6 +366,19 @@ impl EngineTask {
             } => {
                 self.state.set_call_state(&call_id, state, reason, now);
             }
+            CallUpdate::Flags {
+                call_id,
+                local_hold,
+                remote_hold,
+            } => {
+                let _ =
+                    self.state
+                        .set_call_flags(&call_id, Some(local_hold), Some(remote_hold), None);
+            }
+            CallUpdate::Dtmf { call_id, digit } => self.state.emit(Event::DtmfReceived {
+                call_id,
+                digit: digit.to_string(),
+            }),
             CallUpdate::Incoming { call_id, remote } => {
                 self.state.new_call(
                     call_id.clone(),
@@ -496,6 +509,27 @@ impl EngineTask {
             ErrorCode::Unsupported,
             format!("{what} is not available in this build yet"),
         )
+    }
+
+    /// Holds or resumes a connected call; the account reports the outcome as flags.
+    fn hold(&mut self, call_id: &CallId, hold: bool) -> Result<CommandOutcome, CommandError> {
+        if !matches!(
+            self.state.call(call_id)?.state,
+            CallState::Active | CallState::Held
+        ) {
+            return Err(CommandError::new(
+                ErrorCode::InvalidState,
+                "the call is not connected",
+            ));
+        }
+        self.tell_call_owner(
+            call_id,
+            AccountCommand::Hold {
+                call_id: call_id.clone(),
+                hold,
+            },
+        )?;
+        Ok(CommandOutcome::Done)
     }
 
     fn apply(&mut self, command: Command) -> Result<CommandOutcome, CommandError> {
@@ -677,11 +711,46 @@ impl EngineTask {
                 )?;
                 Ok(CommandOutcome::Done)
             }
-            Command::Silence { call_id }
-            | Command::Forward { call_id, .. }
-            | Command::Hold { call_id }
-            | Command::Resume { call_id }
-            | Command::Transfer { call_id, .. } => {
+            Command::Silence { call_id } => {
+                if self.state.call(&call_id)?.state != CallState::Incoming {
+                    return Err(CommandError::new(
+                        ErrorCode::InvalidState,
+                        "the call is not ringing",
+                    ));
+                }
+                // Ringing stops on this device only: nothing is sent, so the caller keeps
+                // hearing ringback until they give up or the no-answer timeout refuses it.
+                Ok(CommandOutcome::Done)
+            }
+            Command::Forward { call_id, target } => {
+                let call = self.state.call(&call_id)?;
+                if call.state != CallState::Incoming {
+                    return Err(CommandError::new(
+                        ErrorCode::InvalidState,
+                        "the call is not ringing",
+                    ));
+                }
+                let domain = call
+                    .account_id
+                    .as_ref()
+                    .and_then(|a| self.state.account(a).ok())
+                    .and_then(|a| crate::server::aor_domain(&a.config.address))
+                    .unwrap_or_else(|| "invalid".into());
+                let uri = parse_dial_target(&target)?.to_uri(&domain).ok_or_else(|| {
+                    CommandError::new(ErrorCode::InvalidTarget, "nowhere to forward to")
+                })?;
+                self.tell_call_owner(
+                    &call_id,
+                    AccountCommand::Forward {
+                        call_id: call_id.clone(),
+                        target: uri,
+                    },
+                )?;
+                Ok(CommandOutcome::Done)
+            }
+            Command::Hold { call_id } => self.hold(&call_id, true),
+            Command::Resume { call_id } => self.hold(&call_id, false),
+            Command::Transfer { call_id, .. } => {
                 self.state.call(&call_id)?;
                 Err(Self::unsupported("this call action"))
             }
