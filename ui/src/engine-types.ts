@@ -118,7 +118,17 @@ reconnect_min_secs: number,
 /**
  * Longest reconnection delay in seconds.
  */
-reconnect_max_secs: number, };
+reconnect_max_secs: number, 
+/**
+ * Seconds between keepalives to the server: `CRLF CRLF` on TCP/TLS (RFC 5626), a
+ * WebSocket ping on WS/WSS, OPTIONS on UDP. 0 turns them off.
+ */
+keepalive_secs: number, 
+/**
+ * Seconds a keepalive may go unanswered before the connection counts as dead (the
+ * account then reconnects and registers again).
+ */
+keepalive_timeout_secs: number, };
 
 export type DeviceRole = "microphone" | "speaker" | "ringer";
 

@@ -1,13 +1,15 @@
 //! One account's connection and registration: a tokio task that owns the link to the server,
 //! drives the sans-IO [`Registration`], answers what arrives, and reconnects with backoff.
 
-use crate::account_calls::{CallUpdate, Calls};
+use crate::account_calls::{CallUpdate, Calls, MediaPolicy};
 use crate::api::{
     AccountConfig, AccountId, AccountState, CallId, CallState as ApiCallState, Credential, Reason,
     TraceDirection,
 };
+use crate::dns::{resolve_targets, SystemDns, Target};
+use crate::keepalive::{KeepAlive, KeepAliveAction};
 use crate::media_path::{AudioRoute, MediaEnded};
-use crate::server::{aor_domain, resolve, server_address};
+use crate::server::{aor_domain, server_address};
 use crate::transport::{connect, Link, LinkConfig, LinkEvent, LinkKind, TlsOptions};
 use rand::{RngCore, SeedableRng};
 use softphone_sip::ua::{
@@ -134,6 +136,7 @@ pub(crate) fn spawn(
     let (tx, rx) = mpsc::channel(16);
     let (media_tx, media_rx) = mpsc::channel(16);
     let span = tracing::info_span!("account", id = %config.id);
+    let media_policy = MediaPolicy::of(&config);
     let task = AccountTask {
         generation,
         config,
@@ -143,9 +146,12 @@ pub(crate) fn spawn(
         reports,
         commands: rx,
         instance_id: format!("urn:uuid:{}", uuid_v4()),
-        calls: Calls::new(media_tx),
+        calls: Calls::new(media_tx, media_policy),
         media_ended: media_rx,
         call_counter,
+        targets: Vec::new(),
+        next_target: 0,
+        net: crate::netwatch::subscribe(),
     };
     let task = tokio::spawn(task.run().instrument(span));
     AccountHandle {
@@ -208,6 +214,8 @@ enum Exit {
     Idle,
     /// Stop the task.
     Stop,
+    /// The network changed or the machine resumed: connect and register again at once.
+    Renew,
 }
 
 struct AccountTask {
@@ -222,6 +230,13 @@ struct AccountTask {
     calls: Calls,
     media_ended: mpsc::Receiver<MediaEnded>,
     call_counter: Arc<AtomicU64>,
+    /// Where the server is (RFC 3263), kept while it works; re-resolved once every target
+    /// has failed.
+    targets: Vec<Target>,
+    /// The target in use or to try next.
+    next_target: usize,
+    /// Counts network changes and resumes ([`crate::netwatch`]).
+    net: tokio::sync::watch::Receiver<u64>,
 }
 
 struct Connected {
@@ -230,6 +245,10 @@ struct Connected {
     events: mpsc::Receiver<LinkEvent>,
     framer: Option<StreamFramer>,
     registration: Registration,
+    keepalive: KeepAlive,
+    /// The OPTIONS keepalive in flight on UDP: its Call-ID and bytes (for retransmission).
+    options_ping: Option<(String, Vec<u8>)>,
+    pings_sent: u32,
 }
 
 impl AccountTask {
@@ -265,22 +284,42 @@ impl AccountTask {
             };
             let wait = match exit {
                 Exit::Stop => break,
+                // Failover: the next target at once while the resolved list lasts.
+                Exit::Reconnect if self.advance_target() => continue,
+                Exit::Renew => {
+                    backoff = min;
+                    self.targets.clear();
+                    self.next_target = 0;
+                    continue;
+                }
                 Exit::Reconnect => {
                     let wait = backoff;
                     backoff = (backoff * 2).min(max);
                     Some(wait)
                 }
-                Exit::Idle => None,
+                Exit::Idle => {
+                    self.targets.clear();
+                    self.next_target = 0;
+                    None
+                }
             };
             // Wait for the backoff (or, after a final failure, for the user), obeying commands.
             let deadline = wait.map(|w| Instant::now() + w);
             let stop = loop {
-                let command = match deadline {
-                    Some(d) => match tokio::time::timeout_at(d, self.commands.recv()).await {
-                        Ok(c) => c,
-                        Err(_) => break false,
-                    },
-                    None => self.commands.recv().await,
+                let sleep = async {
+                    match deadline {
+                        Some(d) => tokio::time::sleep_until(d).await,
+                        None => std::future::pending().await,
+                    }
+                };
+                let command = tokio::select! {
+                    c = self.commands.recv() => c,
+                    () = sleep => break false,
+                    Ok(()) = self.net.changed(), if deadline.is_some() => {
+                        tracing::info!("network changed: reconnecting now");
+                        backoff = min;
+                        break false;
+                    }
                 };
                 match command {
                     None | Some(AccountCommand::Stop) => break true,
@@ -314,14 +353,34 @@ impl AccountTask {
             .await;
     }
 
-    async fn connect(&self) -> Result<Connected, String> {
+    /// Moves to the next resolved target; false (and the list forgotten, so the next connect
+    /// resolves again) when there is none.
+    fn advance_target(&mut self) -> bool {
+        self.next_target += 1;
+        if self.next_target < self.targets.len() {
+            tracing::info!(next = ?self.targets.get(self.next_target), "failing over to the next target");
+            true
+        } else {
+            self.targets.clear();
+            self.next_target = 0;
+            false
+        }
+    }
+
+    async fn connect(&mut self) -> Result<Connected, String> {
         let server = server_address(&self.config).map_err(|e| e.detail)?;
-        let addrs = resolve(&server).await?;
+        if self.next_target >= self.targets.len() {
+            let dns = SystemDns::new();
+            let mut rng = OsRandom(rand::rngs::StdRng::from_entropy());
+            self.targets = resolve_targets(&server, &dns, &mut rng).await?;
+            self.next_target = 0;
+        }
         let mut last_error = String::from("no address to try");
-        for addr in addrs {
+        while let Some(target) = self.targets.get(self.next_target).cloned() {
+            let addr = target.addr;
             let (tx, rx) = mpsc::channel(256);
             let link_config = LinkConfig {
-                kind: server.kind,
+                kind: target.kind,
                 remote: addr,
                 server_name: server.host.clone(),
                 ws_path: server.ws_path.clone(),
@@ -332,23 +391,38 @@ impl AccountTask {
             };
             match connect(&link_config, tx).await {
                 Ok(link) => {
-                    tracing::info!(kind = ?server.kind, remote = %addr, local = %link.local_addr(), "connected");
+                    tracing::info!(kind = ?target.kind, remote = %addr, local = %link.local_addr(), "connected");
                     let (registration, call_config) = self.registration(&link, &server.host);
-                    let framer = server
+                    let framer = target
                         .kind
                         .is_stream()
                         .then(|| StreamFramer::new(FramerConfig::default()));
+                    let keepalive = KeepAlive::new(
+                        Instant::now().into_std(),
+                        Duration::from_secs(u64::from(self.config.keepalive_secs)),
+                        Duration::from_secs(u64::from(self.config.keepalive_timeout_secs.max(1))),
+                        target.kind == LinkKind::Udp,
+                    );
                     return Ok(Connected {
                         call_config,
                         link,
                         events: rx,
                         framer,
                         registration,
+                        keepalive,
+                        options_ping: None,
+                        pings_sent: 0,
                     });
                 }
-                Err(e) => last_error = e.to_string(),
+                Err(e) => {
+                    tracing::info!(remote = %addr, error = %e, "target failed");
+                    last_error = e.to_string();
+                    self.next_target += 1;
+                }
             }
         }
+        self.targets.clear();
+        self.next_target = 0;
         Err(last_error)
     }
 
@@ -567,6 +641,14 @@ impl AccountTask {
                 return;
             }
             self.answer_request(c, &message).await;
+        } else if c
+            .options_ping
+            .as_ref()
+            .is_some_and(|(id, _)| message.call_id().is_ok_and(|got| got.to_string() == *id))
+        {
+            // Any answer to the OPTIONS keepalive means the server is there.
+            c.options_ping = None;
+            c.keepalive.on_pong(now);
         } else if self.calls.on_message(now, &message) {
         } else if !c.registration.on_response(now, &message) {
             tracing::debug!(status = ?message.status(), "response matches no transaction; dropped");
@@ -635,7 +717,7 @@ impl AccountTask {
                         Ok(FramerEvent::Ping) => {
                             let _ = c.link.send(b"\r\n".to_vec()).await;
                         }
-                        Ok(FramerEvent::Pong) => {}
+                        Ok(FramerEvent::Pong) => c.keepalive.on_pong(Instant::now().into_std()),
                         Ok(FramerEvent::Rejected { error, .. }) => {
                             tracing::debug!(%error, "oversized message skipped");
                         }
@@ -650,6 +732,68 @@ impl AccountTask {
         for m in messages {
             self.on_message(c, m).await;
         }
+    }
+
+    /// Sends a keepalive, or gives up on a flow whose keepalive went unanswered.
+    async fn on_keepalive(&mut self, c: &mut Connected, action: KeepAliveAction) {
+        match action {
+            KeepAliveAction::Ping if c.link.kind() == LinkKind::Udp => {
+                c.pings_sent += 1;
+                let (call_id, bytes) = self.options_keepalive(c);
+                self.send(&c.link, bytes.clone()).await;
+                c.options_ping = Some((call_id, bytes));
+            }
+            KeepAliveAction::Ping => {
+                if let Err(e) = c.link.ping().await {
+                    tracing::debug!(error = %e, "keepalive ping not sent");
+                }
+            }
+            KeepAliveAction::Retransmit => {
+                if let Some((_, bytes)) = &c.options_ping {
+                    self.send(&c.link, bytes.clone()).await;
+                }
+            }
+            KeepAliveAction::Dead => {
+                let why = format!(
+                    "no answer to the keepalive within {} s",
+                    self.config.keepalive_timeout_secs.max(1)
+                );
+                tracing::warn!(%why, "connection is dead");
+                c.registration.on_transport_error(&why);
+                self.calls.on_transport_error(&why);
+            }
+        }
+    }
+
+    /// An OPTIONS request to the registrar's domain (RFC 3261 §11; any answer will do).
+    fn options_keepalive(&self, c: &Connected) -> (String, Vec<u8>) {
+        let cc = &c.call_config;
+        let domain = aor_domain(&cc.local_uri).unwrap_or_else(|| c.link.remote_addr().to_string());
+        let token = uuid_v4().replace('-', "");
+        let call_id = format!("ka-{}", &token[..20]);
+        let mut text = format!(
+            "OPTIONS sip:{domain} SIP/2.0\r\n\
+             Via: SIP/2.0/{} {};branch=z9hG4bK{};rport\r\n\
+             Max-Forwards: 70\r\n\
+             From: <{}>;tag={}\r\n\
+             To: <sip:{domain}>\r\n\
+             Call-ID: {call_id}\r\n\
+             CSeq: {} OPTIONS\r\n",
+            cc.via_transport,
+            cc.via_sent_by,
+            &token[..16],
+            cc.local_uri,
+            &token[16..26],
+            c.pings_sent,
+        );
+        for route in &cc.route {
+            text.push_str(&format!("Route: {route}\r\n"));
+        }
+        text.push_str(&format!(
+            "User-Agent: {}\r\nContent-Length: 0\r\n\r\n",
+            cc.user_agent
+        ));
+        (call_id, text.into_bytes())
     }
 
     async fn connected(&mut self, mut c: Connected, backoff: &mut Duration, min: Duration) -> Exit {
@@ -675,11 +819,15 @@ impl AccountTask {
                 c.registration.on_transport_error("unparsable stream");
                 continue;
             }
-            let wake = [c.registration.poll_timeout(), self.calls.poll_timeout()]
-                .into_iter()
-                .flatten()
-                .min()
-                .map(Instant::from_std);
+            let wake = [
+                c.registration.poll_timeout(),
+                self.calls.poll_timeout(),
+                c.keepalive.poll_timeout(),
+            ]
+            .into_iter()
+            .flatten()
+            .min()
+            .map(Instant::from_std);
             let sleep = async {
                 match wake {
                     Some(t) => tokio::time::sleep_until(t).await,
@@ -691,6 +839,10 @@ impl AccountTask {
                     let why = match event {
                         Some(LinkEvent::Data(bytes)) => {
                             self.on_data(&mut c, bytes).await;
+                            continue;
+                        }
+                        Some(LinkEvent::Pong) => {
+                            c.keepalive.on_pong(Instant::now().into_std());
                             continue;
                         }
                         Some(LinkEvent::Closed(why)) => why,
@@ -761,6 +913,17 @@ impl AccountTask {
                     let now = Instant::now().into_std();
                     c.registration.on_timeout(now);
                     self.calls.on_timeout(now);
+                    if let Some(action) = c.keepalive.on_timeout(now) {
+                        self.on_keepalive(&mut c, action).await;
+                    }
+                }
+                Ok(()) = self.net.changed() => {
+                    tracing::info!("network changed or resumed: registering again on a new connection");
+                    self.calls.on_transport_error("the network changed");
+                    if !stopping {
+                        self.report(AccountState::Connecting, Some(Reason::local("the network changed"))).await;
+                        return Exit::Renew;
+                    }
                 }
                 Some(ended) = self.media_ended.recv() => {
                     self.calls.on_media_ended(Instant::now().into_std(), ended);

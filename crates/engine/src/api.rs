@@ -138,6 +138,12 @@ fn default_reconnect_min() -> u32 {
 fn default_reconnect_max() -> u32 {
     30
 }
+fn default_keepalive() -> u32 {
+    30
+}
+fn default_keepalive_timeout() -> u32 {
+    10
+}
 
 /// Everything about an account except its secret. Safe to store in the settings file.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -204,6 +210,14 @@ pub struct AccountConfig {
     /// Longest reconnection delay in seconds.
     #[serde(default = "default_reconnect_max")]
     pub reconnect_max_secs: u32,
+    /// Seconds between keepalives to the server: `CRLF CRLF` on TCP/TLS (RFC 5626), a
+    /// WebSocket ping on WS/WSS, OPTIONS on UDP. 0 turns them off.
+    #[serde(default = "default_keepalive")]
+    pub keepalive_secs: u32,
+    /// Seconds a keepalive may go unanswered before the connection counts as dead (the
+    /// account then reconnects and registers again).
+    #[serde(default = "default_keepalive_timeout")]
+    pub keepalive_timeout_secs: u32,
 }
 
 impl AccountConfig {
@@ -231,6 +245,8 @@ impl AccountConfig {
             auto_answer: false,
             reconnect_min_secs: default_reconnect_min(),
             reconnect_max_secs: default_reconnect_max(),
+            keepalive_secs: default_keepalive(),
+            keepalive_timeout_secs: default_keepalive_timeout(),
         }
     }
 }

@@ -11,8 +11,11 @@
 mod account;
 mod account_calls;
 pub mod api;
+pub mod dns;
 mod echo;
+pub mod keepalive;
 pub mod media_path;
+pub mod netwatch;
 mod runtime;
 pub mod server;
 mod state;

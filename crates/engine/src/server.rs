@@ -3,7 +3,6 @@
 
 use crate::api::{AccountConfig, CommandError, ErrorCode, Transport};
 use crate::transport::LinkKind;
-use std::net::SocketAddr;
 
 /// A server address taken apart.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -16,6 +15,11 @@ pub struct ServerAddress {
     pub port: u16,
     /// WebSocket resource path (`/` when none).
     pub ws_path: String,
+    /// Whether the setting named the port (then DNS asks A/AAAA only, RFC 3263 §4.2).
+    pub port_explicit: bool,
+    /// Whether the transport was chosen (account transport, `transport=` parameter, `sips:`
+    /// or a WebSocket URL); otherwise NAPTR picks it.
+    pub kind_explicit: bool,
 }
 
 fn bad(detail: impl Into<String>) -> CommandError {
@@ -78,6 +82,7 @@ pub fn server_address(account: &AccountConfig) -> Result<ServerAddress, CommandE
         .or_else(|| aor_domain(&account.address))
         .ok_or_else(|| bad("no server and no domain in the address"))?;
     let lower = setting.to_ascii_lowercase();
+    let mut kind_explicit = account.transport != Transport::Auto;
     let mut kind = match account.transport {
         Transport::Udp | Transport::Auto => LinkKind::Udp,
         Transport::Tcp => LinkKind::Tcp,
@@ -95,6 +100,7 @@ pub fn server_address(account: &AccountConfig) -> Result<ServerAddress, CommandE
                 .map(|_| (LinkKind::Ws, &setting[5..]))
         }) {
         kind = rest.0;
+        kind_explicit = true;
         let (hp, path) = rest.1.split_once('/').unwrap_or((rest.1, ""));
         ws_path = format!("/{path}");
         hp.to_string()
@@ -114,10 +120,12 @@ pub fn server_address(account: &AccountConfig) -> Result<ServerAddress, CommandE
                     "wss" => LinkKind::Wss,
                     other => return Err(bad(format!("unknown transport {other:?}"))),
                 };
+                kind_explicit = true;
             }
         }
-        if secure && kind == LinkKind::Tcp {
+        if secure && matches!(kind, LinkKind::Tcp | LinkKind::Udp) {
             kind = LinkKind::Tls;
+            kind_explicit = true;
         }
         hp.to_string()
     } else {
@@ -129,25 +137,12 @@ pub fn server_address(account: &AccountConfig) -> Result<ServerAddress, CommandE
     }
     Ok(ServerAddress {
         port: port.unwrap_or_else(|| default_port(kind)),
+        port_explicit: port.is_some(),
+        kind_explicit,
         kind,
         host,
         ws_path,
     })
-}
-
-/// Resolves the server's host (A/AAAA). IP literals resolve to themselves.
-pub async fn resolve(server: &ServerAddress) -> Result<Vec<SocketAddr>, String> {
-    if let Ok(ip) = server.host.parse::<std::net::IpAddr>() {
-        return Ok(vec![SocketAddr::new(ip, server.port)]);
-    }
-    let addrs: Vec<SocketAddr> = tokio::net::lookup_host((server.host.as_str(), server.port))
-        .await
-        .map_err(|e| format!("cannot resolve {}: {e}", server.host))?
-        .collect();
-    if addrs.is_empty() {
-        return Err(format!("{} has no address", server.host));
-    }
-    Ok(addrs)
 }
 
 #[cfg(test)]
@@ -188,6 +183,18 @@ mod tests {
         assert_eq!(s.host, "::1");
         let s = server_address(&acct(Some("ws://127.0.0.1:8080"), Transport::Udp)).unwrap();
         assert_eq!((s.kind, s.ws_path.as_str()), (LinkKind::Ws, "/"));
+        // what DNS may choose (RFC 3263): bare host → NAPTR; port → A only; transport → SRV
+        let s = server_address(&acct(Some("example.com"), Transport::Auto)).unwrap();
+        assert_eq!((s.port_explicit, s.kind_explicit), (false, false));
+        let s = server_address(&acct(Some("example.com:5070"), Transport::Auto)).unwrap();
+        assert_eq!((s.port_explicit, s.kind_explicit), (true, false));
+        let s = server_address(&acct(Some("example.com"), Transport::Tcp)).unwrap();
+        assert_eq!((s.port_explicit, s.kind_explicit), (false, true));
+        let s = server_address(&acct(Some("sips:example.com"), Transport::Auto)).unwrap();
+        assert_eq!(
+            (s.kind, s.port, s.kind_explicit),
+            (LinkKind::Tls, 5061, true)
+        );
     }
 
     #[test]

@@ -103,6 +103,17 @@ pub enum LinkEvent {
     Data(Vec<u8>),
     /// The link closed; the text says why.
     Closed(String),
+    /// A WebSocket pong frame arrived (the answer to [`Link::ping`] on WS/WSS).
+    Pong,
+}
+
+/// What the writer side of a link is asked to send.
+#[derive(Debug)]
+enum Outgoing {
+    /// A whole message (or keepalive bytes).
+    Bytes(Vec<u8>),
+    /// A keepalive ping: `CRLF CRLF` on TCP/TLS, a ping frame on WS/WSS, nothing on UDP.
+    Ping,
 }
 
 /// Why a link could not be set up or used.
@@ -143,7 +154,7 @@ pub struct Link {
     kind: LinkKind,
     local: SocketAddr,
     remote: SocketAddr,
-    outgoing: mpsc::Sender<Vec<u8>>,
+    outgoing: mpsc::Sender<Outgoing>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
 }
 
@@ -174,7 +185,20 @@ impl Link {
     /// Queues bytes for sending (one whole message).
     pub async fn send(&self, bytes: Vec<u8>) -> Result<(), TransportError> {
         self.outgoing
-            .send(bytes)
+            .send(Outgoing::Bytes(bytes))
+            .await
+            .map_err(|_| TransportError::Closed)
+    }
+
+    /// Sends a keepalive ping (RFC 5626 §4.4.1 `CRLF CRLF` on TCP/TLS, a ping frame on
+    /// WS/WSS; nothing on UDP, where the account sends OPTIONS instead). The answer comes
+    /// back as a `CRLF` pong in the stream (TCP/TLS) or as [`LinkEvent::Pong`] (WS/WSS).
+    pub async fn ping(&self) -> Result<(), TransportError> {
+        if self.kind == LinkKind::Udp {
+            return Ok(());
+        }
+        self.outgoing
+            .send(Outgoing::Ping)
             .await
             .map_err(|_| TransportError::Closed)
     }
@@ -204,7 +228,7 @@ async fn connect_inner(
         addr: remote,
         reason: e.to_string(),
     };
-    let (tx, rx) = mpsc::channel::<Vec<u8>>(256);
+    let (tx, rx) = mpsc::channel::<Outgoing>(256);
     match config.kind {
         LinkKind::Udp => {
             let bind: SocketAddr = if remote.is_ipv6() {
@@ -287,10 +311,13 @@ async fn udp_reader(socket: Arc<UdpSocket>, events: mpsc::Sender<LinkEvent>) {
 
 async fn udp_writer(
     socket: Arc<UdpSocket>,
-    mut rx: mpsc::Receiver<Vec<u8>>,
+    mut rx: mpsc::Receiver<Outgoing>,
     events: mpsc::Sender<LinkEvent>,
 ) {
-    while let Some(bytes) = rx.recv().await {
+    while let Some(outgoing) = rx.recv().await {
+        let Outgoing::Bytes(bytes) = outgoing else {
+            continue;
+        };
         if let Err(e) = socket.send(&bytes).await {
             tracing::debug!(error = %e, "UDP send failed");
             if e.kind() == std::io::ErrorKind::ConnectionRefused {
@@ -301,8 +328,11 @@ async fn udp_writer(
     }
 }
 
-async fn stream_pump<S>(stream: S, mut rx: mpsc::Receiver<Vec<u8>>, events: mpsc::Sender<LinkEvent>)
-where
+async fn stream_pump<S>(
+    stream: S,
+    mut rx: mpsc::Receiver<Outgoing>,
+    events: mpsc::Sender<LinkEvent>,
+) where
     S: AsyncRead + AsyncWrite + Unpin,
 {
     let (mut reader, mut writer) = tokio::io::split(stream);
@@ -326,8 +356,12 @@ where
                 }
             },
             outgoing = rx.recv() => match outgoing {
-                Some(bytes) => {
-                    if let Err(e) = writer.write_all(&bytes).await {
+                Some(outgoing) => {
+                    let bytes: &[u8] = match &outgoing {
+                        Outgoing::Bytes(b) => b,
+                        Outgoing::Ping => b"\r\n\r\n",
+                    };
+                    if let Err(e) = writer.write_all(bytes).await {
                         let _ = events.send(LinkEvent::Closed(e.to_string())).await;
                         return;
                     }
@@ -343,7 +377,7 @@ where
 
 async fn ws_pump<S>(
     mut ws: tokio_tungstenite::WebSocketStream<S>,
-    mut rx: mpsc::Receiver<Vec<u8>>,
+    mut rx: mpsc::Receiver<Outgoing>,
     events: mpsc::Sender<LinkEvent>,
 ) where
     S: AsyncRead + AsyncWrite + Unpin,
@@ -366,6 +400,11 @@ async fn ws_pump<S>(
                     let _ = events.send(LinkEvent::Closed(why)).await;
                     return;
                 }
+                Some(Ok(Message::Pong(_))) => {
+                    if events.send(LinkEvent::Pong).await.is_err() {
+                        return;
+                    }
+                }
                 // Pings are answered by tungstenite itself.
                 Some(Ok(_)) => {}
                 Some(Err(e)) => {
@@ -378,7 +417,13 @@ async fn ws_pump<S>(
                 }
             },
             outgoing = rx.recv() => match outgoing {
-                Some(bytes) => {
+                Some(Outgoing::Ping) => {
+                    if let Err(e) = ws.send(Message::Ping(Vec::new().into())).await {
+                        let _ = events.send(LinkEvent::Closed(e.to_string())).await;
+                        return;
+                    }
+                }
+                Some(Outgoing::Bytes(bytes)) => {
                     // SIP over WebSocket uses text frames for UTF-8 messages (RFC 7118 §5.2).
                     let message = match String::from_utf8(bytes) {
                         Ok(text) => Message::text(text),

@@ -49,6 +49,7 @@ async fn first_response(rx: &mut mpsc::Receiver<LinkEvent>) -> String {
                 }
             }
             LinkEvent::Closed(why) => panic!("closed: {why}"),
+            LinkEvent::Pong => {}
         }
     }
 }
@@ -118,4 +119,37 @@ async fn untrusted_certificates_are_refused_with_a_clear_reason() {
     connect(&config(LinkKind::Tls, &bed("BED_SIP_TLS"), false, None), tx)
         .await
         .expect("verification off");
+}
+
+#[tokio::test]
+#[ignore = "needs the test bed (Kamailio)"]
+async fn keepalive_pings_are_answered_on_every_connection_transport() {
+    let ca = bed("BED_TLS_CA");
+    let cases = [
+        (LinkKind::Tcp, bed("BED_SIP_TCP")),
+        (LinkKind::Tls, bed("BED_SIP_TLS")),
+        (LinkKind::Ws, bed("BED_SIP_WS")),
+        (LinkKind::Wss, bed("BED_SIP_WSS")),
+    ];
+    for (kind, addr) in cases {
+        let (tx, mut rx) = mpsc::channel(16);
+        let link = connect(&config(kind, &addr, true, Some(ca.clone())), tx)
+            .await
+            .unwrap_or_else(|e| panic!("{kind:?}: {e}"));
+        for round in 0..2 {
+            link.ping().await.unwrap();
+            let event = tokio::time::timeout(Duration::from_secs(5), rx.recv())
+                .await
+                .unwrap_or_else(|_| panic!("{kind:?}: no pong to ping {round} within 5 s"))
+                .expect("link ended");
+            match (kind, event) {
+                // RFC 5626 §4.4.1: CRLF CRLF is answered with CRLF
+                (LinkKind::Tcp | LinkKind::Tls, LinkEvent::Data(bytes)) => {
+                    assert_eq!(bytes, b"\r\n", "{kind:?}")
+                }
+                (LinkKind::Ws | LinkKind::Wss, LinkEvent::Pong) => {}
+                (_, other) => panic!("{kind:?}: {other:?}"),
+            }
+        }
+    }
 }
