@@ -1,0 +1,661 @@
+//! [`WebRtcSession`]: one call's WebRTC media transport, driven by datagrams and instants.
+
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+use std::time::Instant;
+
+use bytes::{Bytes, BytesMut};
+use rtc::media_stream::MediaStreamTrack;
+use rtc::peer_connection::RTCPeerConnection;
+use rtc::peer_connection::RTCPeerConnectionBuilder;
+use rtc::peer_connection::configuration::media_engine::{
+    MIME_TYPE_OPUS, MIME_TYPE_PCMA, MIME_TYPE_PCMU, MIME_TYPE_TELEPHONE_EVENT, MediaEngine,
+};
+use rtc::peer_connection::configuration::setting_engine::SettingEngineBuilder;
+use rtc::peer_connection::configuration::{
+    RTCBundlePolicy, RTCConfigurationBuilder, RTCIceServer, RTCIceTransportPolicy, RTCRtcpMuxPolicy,
+};
+use rtc::peer_connection::event::RTCPeerConnectionEvent;
+use rtc::peer_connection::message::RTCMessage;
+use rtc::peer_connection::sdp::RTCSessionDescription;
+use rtc::peer_connection::state::{RTCIceConnectionState, RTCPeerConnectionState};
+use rtc::peer_connection::transport::{CandidateConfig, CandidateHostConfig, RTCIceCandidate};
+use rtc::rtp_transceiver::RTCRtpSenderId;
+use rtc::rtp_transceiver::rtp_sender::{
+    RTCRtpCodec, RTCRtpCodecParameters, RTCRtpCodingParameters, RTCRtpEncodingParameters,
+    RtpCodecKind,
+};
+use rtc::sansio::Protocol;
+use rtc::shared::{TaggedBytesMut, TransportContext, TransportProtocol};
+use tracing::{debug, info, warn};
+
+use crate::Error;
+use crate::config::{AudioCodec, WebRtcConfig};
+use crate::event::{FailureReason, IceState, SessionEvent, TransportState};
+use crate::fingerprint::{Fingerprint, Verdict, verify};
+use crate::rtp::RtpPacket;
+use crate::sdp_check::check_remote_sdp;
+
+/// One datagram to send: from which local address (socket) to which peer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transmit {
+    /// The local address (one of [`WebRtcConfig::local_addrs`]) to send from.
+    pub from: SocketAddr,
+    /// The destination.
+    pub to: SocketAddr,
+    /// The datagram.
+    pub payload: Vec<u8>,
+}
+
+/// Counters for what the session received, sent and dropped.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SessionStats {
+    /// Datagrams handed to [`WebRtcSession::handle_datagram`].
+    pub datagrams_in: u64,
+    /// Datagrams dropped before the stack: not STUN/DTLS/RTP by RFC 7983, or to an address we
+    /// do not own.
+    pub datagrams_garbage: u64,
+    /// Datagrams the stack rejected with an error.
+    pub datagrams_rejected: u64,
+    /// Decrypted RTP packets delivered to [`WebRtcSession::poll_rtp`].
+    pub rtp_in: u64,
+    /// RTP packets dropped because the peer's certificate was not (yet) verified.
+    pub rtp_unverified_dropped: u64,
+    /// RTP packets sent with [`WebRtcSession::send_rtp`].
+    pub rtp_out: u64,
+}
+
+/// Which side of the offer/answer exchange this session is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Negotiation {
+    Idle,
+    OfferSent,
+    Done,
+}
+
+/// The DTLS-SRTP transport of one call (see the crate docs).
+pub struct WebRtcSession {
+    pc: RTCPeerConnection,
+    config: WebRtcConfig,
+    sender: Option<RTCRtpSenderId>,
+    ssrc: u32,
+    seq: u16,
+    negotiation: Negotiation,
+    remote_fingerprints: Vec<Fingerprint>,
+    verified: bool,
+    transport: TransportState,
+    ice: IceState,
+    /// When ICE connected while DTLS was not done yet: the DTLS deadline runs from here.
+    dtls_deadline: Option<Instant>,
+    events: VecDeque<SessionEvent>,
+    rtp_in: VecDeque<RtpPacket>,
+    stats: SessionStats,
+    span: tracing::Span,
+    /// The latest instant the caller gave us.
+    last_now: Option<Instant>,
+}
+
+fn codec_parameters(codec: AudioCodec) -> Vec<RTCRtpCodecParameters> {
+    let p = |mime: &str, clock_rate, channels, fmtp: &str, pt| RTCRtpCodecParameters {
+        rtp_codec: RTCRtpCodec {
+            mime_type: mime.to_owned(),
+            clock_rate,
+            channels,
+            sdp_fmtp_line: fmtp.to_owned(),
+            rtcp_feedback: vec![],
+        },
+        payload_type: pt,
+    };
+    match codec {
+        AudioCodec::Opus => vec![p(
+            MIME_TYPE_OPUS,
+            48000,
+            2,
+            "minptime=10;useinbandfec=1",
+            111,
+        )],
+        AudioCodec::Pcmu => vec![p(MIME_TYPE_PCMU, 8000, 0, "", 0)],
+        AudioCodec::Pcma => vec![p(MIME_TYPE_PCMA, 8000, 0, "", 8)],
+        AudioCodec::TelephoneEvent => vec![
+            p(MIME_TYPE_TELEPHONE_EVENT, 48000, 0, "0-16", 101),
+            p(MIME_TYPE_TELEPHONE_EVENT, 8000, 0, "0-16", 126),
+        ],
+    }
+}
+
+/// The RTP codec parameters of `codecs`, in order.
+fn codec_list(codecs: &[AudioCodec]) -> Vec<RTCRtpCodecParameters> {
+    let g711 = codecs
+        .iter()
+        .any(|c| matches!(c, AudioCodec::Pcmu | AudioCodec::Pcma));
+    let mut out = Vec::new();
+    for codec in codecs {
+        for (i, params) in codec_parameters(*codec).into_iter().enumerate() {
+            // telephone-event/8000 only goes with G.711
+            if *codec == AudioCodec::TelephoneEvent && i == 1 && !g711 {
+                continue;
+            }
+            out.push(params);
+        }
+    }
+    out
+}
+
+fn map_ice(s: RTCIceConnectionState) -> Option<IceState> {
+    Some(match s {
+        RTCIceConnectionState::New => IceState::New,
+        RTCIceConnectionState::Checking => IceState::Checking,
+        RTCIceConnectionState::Connected => IceState::Connected,
+        RTCIceConnectionState::Completed => IceState::Completed,
+        RTCIceConnectionState::Disconnected => IceState::Disconnected,
+        RTCIceConnectionState::Failed => IceState::Failed,
+        RTCIceConnectionState::Closed => IceState::Closed,
+        _ => return None,
+    })
+}
+
+/// How often the session wants a timer while ICE is unsettled (see `poll_timeout`).
+const HOUSEKEEPING_TICK: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// RFC 7983 demultiplexing: is the first byte STUN (0–3), DTLS (20–63) or RTP/RTCP (128–191)?
+fn plausible(datagram: &[u8]) -> bool {
+    matches!(datagram.first(), Some(0..=3 | 20..=63 | 128..=191))
+}
+
+impl WebRtcSession {
+    /// A new session. `now` seeds its timers; nothing is sent until an offer or answer exists.
+    pub fn new(now: Instant, config: WebRtcConfig) -> Result<Self, Error> {
+        if config.local_addrs.is_empty() {
+            return Err(Error::Config("no local address".into()));
+        }
+        if !config
+            .codecs
+            .iter()
+            .any(|c| *c != AudioCodec::TelephoneEvent)
+        {
+            return Err(Error::Config("no audio codec".into()));
+        }
+        let mut media = MediaEngine::default();
+        for params in codec_list(&config.codecs) {
+            media.register_codec(params, RtpCodecKind::Audio)?;
+        }
+        let settings = SettingEngineBuilder::new()
+            .with_ice_timeouts(
+                Some(config.ice_disconnected_timeout),
+                Some(config.ice_failed_timeout),
+                Some(config.ice_keepalive_interval),
+            )
+            // We check the certificate against the SDP ourselves (fingerprint.rs) so that a
+            // mismatch fails the session with a clear reason; the stack would only log it and
+            // stall. No media passes before that check (see `verify_peer`).
+            .with_disable_certificate_fingerprint_verification(true)
+            .build();
+        let ice_servers = config
+            .ice_servers
+            .iter()
+            .map(|s| RTCIceServer {
+                urls: s.urls.clone(),
+                username: s.username.clone(),
+                credential: s.credential.clone(),
+            })
+            .collect();
+        let rtc_config = RTCConfigurationBuilder::new()
+            .with_ice_servers(ice_servers)
+            .with_ice_transport_policy(if config.relay_only {
+                RTCIceTransportPolicy::Relay
+            } else {
+                RTCIceTransportPolicy::All
+            })
+            .with_bundle_policy(RTCBundlePolicy::MaxBundle)
+            .with_rtcp_mux_policy(RTCRtcpMuxPolicy::Require)
+            .build();
+        let pc = RTCPeerConnectionBuilder::new()
+            .with_configuration(rtc_config)
+            .with_media_engine(media)
+            .with_setting_engine(settings)
+            .build(now)?;
+        let ssrc = rand::random::<u32>();
+        let span = tracing::info_span!("webrtc", ssrc);
+        let mut s = Self {
+            pc,
+            config,
+            sender: None,
+            ssrc,
+            seq: rand::random::<u16>(),
+            negotiation: Negotiation::Idle,
+            remote_fingerprints: Vec::new(),
+            verified: false,
+            transport: TransportState::New,
+            ice: IceState::New,
+            dtls_deadline: None,
+            events: VecDeque::new(),
+            rtp_in: VecDeque::new(),
+            stats: SessionStats::default(),
+            span,
+            last_now: Some(now),
+        };
+        s.add_host_candidates()?;
+        Ok(s)
+    }
+
+    fn add_host_candidates(&mut self) -> Result<(), Error> {
+        if self.config.relay_only {
+            // relay-only: host candidates would reveal local addresses
+            return Ok(());
+        }
+        for addr in self.config.local_addrs.clone() {
+            let candidate = CandidateHostConfig {
+                base_config: CandidateConfig {
+                    network: "udp".to_owned(),
+                    address: addr.ip().to_string(),
+                    port: addr.port(),
+                    component: 1,
+                    ..Default::default()
+                },
+                ..Default::default()
+            }
+            .new_candidate_host()?;
+            self.pc
+                .add_local_candidate(RTCIceCandidate::from(&candidate).to_json()?)?;
+        }
+        Ok(())
+    }
+
+    fn add_audio_track(&mut self) -> Result<(), Error> {
+        if self.sender.is_some() {
+            return Ok(());
+        }
+        let first = self
+            .config
+            .codecs
+            .iter()
+            .find(|c| **c != AudioCodec::TelephoneEvent)
+            .copied()
+            .unwrap_or(AudioCodec::Opus);
+        let codec = codec_parameters(first)
+            .into_iter()
+            .next()
+            .map(|p| p.rtp_codec)
+            .ok_or(Error::Config("no audio codec".into()))?;
+        let track = MediaStreamTrack::new(
+            "softphone".to_owned(),
+            "audio".to_owned(),
+            "audio".to_owned(),
+            RtpCodecKind::Audio,
+            vec![RTCRtpEncodingParameters {
+                rtp_coding_parameters: RTCRtpCodingParameters {
+                    ssrc: Some(self.ssrc),
+                    ..Default::default()
+                },
+                codec,
+                ..Default::default()
+            }],
+        );
+        self.sender = Some(self.pc.add_track(track)?);
+        Ok(())
+    }
+
+    /// Creates the complete SDP offer (all candidates included, `a=setup:actpass`).
+    pub fn create_offer(&mut self, now: Instant) -> Result<String, Error> {
+        let _g = self.span.clone().entered();
+        if self.negotiation != Negotiation::Idle {
+            return Err(Error::InvalidState("offer already made"));
+        }
+        self.add_audio_track()?;
+        // the track carries one codec; offer all configured ones (Opus, telephone-event...)
+        let all = self.codec_list();
+        let transceivers: Vec<_> = self.pc.get_transceivers().collect();
+        for id in transceivers {
+            if let Some(mut t) = self.pc.rtp_transceiver(id) {
+                t.set_codec_preferences(all.clone())?;
+            }
+        }
+        let offer = self.pc.create_offer(None)?;
+        self.pc.set_local_description(now, offer)?;
+        self.negotiation = Negotiation::OfferSent;
+        self.set_transport(TransportState::Connecting);
+        self.pump(now);
+        let sdp = self.local_sdp()?;
+        debug!(len = sdp.len(), "offer created");
+        Ok(sdp)
+    }
+
+    /// Takes the peer's offer and returns our complete SDP answer (`a=setup:active`).
+    pub fn accept_offer(&mut self, now: Instant, sdp: &str) -> Result<String, Error> {
+        let _g = self.span.clone().entered();
+        if self.negotiation != Negotiation::Idle {
+            return Err(Error::InvalidState("offer/answer already done"));
+        }
+        let summary = check_remote_sdp(sdp)?;
+        let offer = RTCSessionDescription::offer(sdp.to_owned())?;
+        self.pc.set_remote_description(now, offer)?;
+        self.add_audio_track()?;
+        let answer = self.pc.create_answer(None)?;
+        self.pc.set_local_description(now, answer)?;
+        self.remote_fingerprints = summary.fingerprints;
+        self.negotiation = Negotiation::Done;
+        self.set_transport(TransportState::Connecting);
+        self.pump(now);
+        let sdp = self.local_sdp()?;
+        debug!(len = sdp.len(), "answer created");
+        Ok(sdp)
+    }
+
+    /// Takes the peer's answer to our offer.
+    pub fn accept_answer(&mut self, now: Instant, sdp: &str) -> Result<(), Error> {
+        let _g = self.span.clone().entered();
+        if self.negotiation != Negotiation::OfferSent {
+            return Err(Error::InvalidState("no offer outstanding"));
+        }
+        let summary = check_remote_sdp(sdp)?;
+        let answer = RTCSessionDescription::answer(sdp.to_owned())?;
+        self.pc.set_remote_description(now, answer)?;
+        self.remote_fingerprints = summary.fingerprints;
+        self.negotiation = Negotiation::Done;
+        self.pump(now);
+        Ok(())
+    }
+
+    fn codec_list(&self) -> Vec<RTCRtpCodecParameters> {
+        codec_list(&self.config.codecs)
+    }
+
+    fn local_sdp(&self) -> Result<String, Error> {
+        self.pc
+            .local_description()
+            .map(|d| d.sdp)
+            .ok_or(Error::InvalidState("no local description"))
+    }
+
+    /// One datagram received on the local address `to` from `from`. Anything that is not
+    /// STUN/DTLS/SRTP, or that the stack rejects, is dropped and counted ([`Self::stats`]).
+    pub fn handle_datagram(&mut self, now: Instant, from: SocketAddr, to: SocketAddr, data: &[u8]) {
+        let _g = self.span.clone().entered();
+        self.stats.datagrams_in += 1;
+        if !plausible(data) || !self.config.local_addrs.contains(&to) {
+            self.stats.datagrams_garbage += 1;
+            debug!(%from, len = data.len(), "dropped a datagram that is not STUN/DTLS/RTP");
+            return;
+        }
+        if matches!(
+            self.transport,
+            TransportState::Failed | TransportState::Closed
+        ) {
+            return;
+        }
+        let msg = TaggedBytesMut {
+            now,
+            transport: TransportContext {
+                local_addr: to,
+                peer_addr: from,
+                ecn: None,
+                transport_protocol: TransportProtocol::UDP,
+            },
+            message: BytesMut::from(data),
+        };
+        if let Err(e) = self.pc.handle_read(msg) {
+            self.stats.datagrams_rejected += 1;
+            debug!(%from, error = %e, "datagram rejected");
+        }
+        self.pump(now);
+    }
+
+    /// The next datagram to send, if any.
+    pub fn poll_transmit(&mut self) -> Option<Transmit> {
+        let m = self.pc.poll_write()?;
+        Some(Transmit {
+            from: m.transport.local_addr,
+            to: m.transport.peer_addr,
+            payload: m.message.to_vec(),
+        })
+    }
+
+    /// When [`Self::handle_timeout`] must be called next.
+    pub fn poll_timeout(&mut self) -> Option<Instant> {
+        let mut t = self.pc.poll_timeout();
+        // The ICE agent stops asking for timers once its checks are exhausted, but only a
+        // timer moves it from `checking` to `failed`: keep ticking while not settled.
+        if let Some(last) = self.last_now {
+            if matches!(self.ice, IceState::Checking | IceState::Disconnected)
+                && !matches!(
+                    self.transport,
+                    TransportState::Failed | TransportState::Closed
+                )
+            {
+                let tick = last + HOUSEKEEPING_TICK;
+                t = Some(t.map_or(tick, |x| x.min(tick)));
+            }
+        }
+        match (t, self.dtls_deadline) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// Drives timers (ICE checks, retransmissions, keep-alives, the DTLS deadline).
+    pub fn handle_timeout(&mut self, now: Instant) {
+        let _g = self.span.clone().entered();
+        if matches!(
+            self.transport,
+            TransportState::Failed | TransportState::Closed
+        ) {
+            return;
+        }
+        if let Err(e) = self.pc.handle_timeout(now) {
+            debug!(error = %e, "timeout handling");
+        }
+        self.pump(now);
+        if let Some(deadline) = self.dtls_deadline {
+            if now >= deadline && !self.verified {
+                self.fail(now, FailureReason::DtlsTimeout);
+            }
+        }
+    }
+
+    /// Sends one RTP packet (our SSRC and sequence numbers) with a negotiated payload type.
+    pub fn send_rtp(
+        &mut self,
+        now: Instant,
+        payload_type: u8,
+        timestamp: u32,
+        payload: &[u8],
+        marker: bool,
+    ) -> Result<(), Error> {
+        if self.transport != TransportState::Connected {
+            return Err(Error::NotConnected);
+        }
+        let sender = self.sender.ok_or(Error::NotConnected)?;
+        self.seq = self.seq.wrapping_add(1);
+        let packet = rtc::rtp::packet::Packet {
+            header: rtc::rtp::header::Header {
+                version: 2,
+                payload_type,
+                sequence_number: self.seq,
+                timestamp,
+                ssrc: self.ssrc,
+                marker,
+                ..Default::default()
+            },
+            payload: Bytes::copy_from_slice(payload),
+        };
+        let mut s = self.pc.rtp_sender(sender).ok_or(Error::NotConnected)?;
+        s.write_rtp(now, packet)?;
+        self.stats.rtp_out += 1;
+        Ok(())
+    }
+
+    /// The payload types negotiated for sending, with their codec names (`audio/opus`...).
+    pub fn negotiated_codecs(&mut self) -> Vec<(u8, String)> {
+        let Some(id) = self.sender else {
+            return Vec::new();
+        };
+        let Some(mut s) = self.pc.rtp_sender(id) else {
+            return Vec::new();
+        };
+        s.get_parameters()
+            .rtp_parameters
+            .codecs
+            .iter()
+            .map(|c| (c.payload_type, c.rtp_codec.mime_type.to_ascii_lowercase()))
+            .collect()
+    }
+
+    /// The next decrypted RTP packet from the peer.
+    pub fn poll_rtp(&mut self) -> Option<RtpPacket> {
+        self.rtp_in.pop_front()
+    }
+
+    /// The next event.
+    pub fn poll_event(&mut self) -> Option<SessionEvent> {
+        self.events.pop_front()
+    }
+
+    /// The overall transport state.
+    pub fn state(&self) -> TransportState {
+        self.transport
+    }
+
+    /// Counters.
+    pub fn stats(&self) -> SessionStats {
+        self.stats
+    }
+
+    /// Closes the session (DTLS close_notify is queued for [`Self::poll_transmit`]).
+    pub fn close(&mut self, now: Instant) {
+        let _g = self.span.clone().entered();
+        if let Err(e) = self.pc.close() {
+            debug!(error = %e, "close");
+        }
+        self.pump(now);
+        self.dtls_deadline = None;
+        self.set_transport(TransportState::Closed);
+    }
+
+    fn set_transport(&mut self, s: TransportState) {
+        if self.transport != s && self.transport != TransportState::Closed {
+            info!(from = ?self.transport, to = ?s, "transport state");
+            self.transport = s;
+            self.events.push_back(SessionEvent::Transport(s));
+        }
+    }
+
+    fn fail(&mut self, now: Instant, reason: FailureReason) {
+        if matches!(
+            self.transport,
+            TransportState::Failed | TransportState::Closed
+        ) {
+            return;
+        }
+        warn!(%reason, "webrtc session failed");
+        self.dtls_deadline = None;
+        self.rtp_in.clear();
+        if let Err(e) = self.pc.close() {
+            debug!(error = %e, "close after failure");
+        }
+        // drain what close produced, but report only our failure
+        while self.pc.poll_event().is_some() {}
+        while self.pc.poll_read().is_some() {}
+        let _ = now;
+        self.events.push_back(SessionEvent::Failed(reason));
+        self.set_transport(TransportState::Failed);
+    }
+
+    /// Checks the DTLS peer's certificate against the SDP fingerprints.
+    fn verify_peer(&mut self, now: Instant) {
+        let Some(id) = self.sender else {
+            return self.fail(now, FailureReason::Other("no audio sender".into()));
+        };
+        let cert = self.pc.rtp_sender(id).and_then(|s| {
+            s.transport()
+                .and_then(|t| t.get_remote_certificates().first().cloned())
+        });
+        let Some(cert) = cert else {
+            return self.fail(
+                now,
+                FailureReason::Other("DTLS peer sent no certificate".into()),
+            );
+        };
+        match verify(&cert, &self.remote_fingerprints) {
+            Verdict::Match => {
+                self.verified = true;
+                self.dtls_deadline = None;
+                info!("DTLS connected, peer certificate matches its fingerprint");
+                self.events.push_back(SessionEvent::DtlsConnected);
+                self.set_transport(TransportState::Connected);
+            }
+            Verdict::Mismatch(presented) => {
+                self.fail(now, FailureReason::FingerprintMismatch { presented })
+            }
+            Verdict::Unsupported(algs) => {
+                self.fail(now, FailureReason::UnsupportedFingerprint(algs))
+            }
+        }
+    }
+
+    /// Moves the stack's events and received media into ours.
+    fn pump(&mut self, now: Instant) {
+        self.last_now = Some(self.last_now.map_or(now, |l| l.max(now)));
+        while let Some(ev) = self.pc.poll_event() {
+            match ev {
+                RTCPeerConnectionEvent::OnIceConnectionStateChangeEvent(s) => {
+                    let Some(s) = map_ice(s) else { continue };
+                    if s == self.ice {
+                        continue;
+                    }
+                    debug!(state = ?s, "ICE state");
+                    self.ice = s;
+                    self.events.push_back(SessionEvent::Ice(s));
+                    match s {
+                        IceState::Connected | IceState::Completed => {
+                            if !self.verified && self.dtls_deadline.is_none() {
+                                self.dtls_deadline = Some(now + self.config.dtls_timeout);
+                            }
+                            if self.verified {
+                                self.set_transport(TransportState::Connected);
+                            }
+                        }
+                        IceState::Disconnected => self.set_transport(TransportState::Disconnected),
+                        IceState::Failed => return self.fail(now, FailureReason::IceFailed),
+                        _ => {}
+                    }
+                }
+                RTCPeerConnectionEvent::OnConnectionStateChangeEvent(s) => match s {
+                    RTCPeerConnectionState::Connected if !self.verified => self.verify_peer(now),
+                    RTCPeerConnectionState::Failed => {
+                        // reported before the ICE state event that caused it
+                        let reason =
+                            if matches!(self.ice, IceState::Connected | IceState::Completed)
+                                && self.verified
+                            {
+                                FailureReason::Other("peer connection failed".into())
+                            } else {
+                                self.ice = IceState::Failed;
+                                self.events.push_back(SessionEvent::Ice(IceState::Failed));
+                                FailureReason::IceFailed
+                            };
+                        return self.fail(now, reason);
+                    }
+                    _ => {}
+                },
+                _ => {}
+            }
+        }
+        while let Some(m) = self.pc.poll_read() {
+            if let RTCMessage::RtpPacket(_, p) = m.message {
+                if !self.verified {
+                    self.stats.rtp_unverified_dropped += 1;
+                    continue;
+                }
+                self.stats.rtp_in += 1;
+                self.rtp_in.push_back(RtpPacket {
+                    payload_type: p.header.payload_type,
+                    sequence_number: p.header.sequence_number,
+                    timestamp: p.header.timestamp,
+                    ssrc: p.header.ssrc,
+                    marker: p.header.marker,
+                    payload: p.payload.to_vec(),
+                });
+            }
+        }
+    }
+}
