@@ -50,9 +50,10 @@ pub enum Action {
     /// Register and wait for calls until interrupted (answer them with `--auto-answer`).
     Listen,
     /// Register, then read commands from standard input, one per line: `call TARGET`,
-    /// `answer [CALL]`, `reject [CALL] [CODE]`, `hangup [CALL]`, `hold [CALL]`, `resume [CALL]`,
-    /// `mute [CALL]`, `unmute [CALL]`, `dtmf DIGITS [CALL]`, `transfer TARGET [CALL]`,
-    /// `snapshot`, `quit`. Without CALL the most recent call is meant.
+    /// `answer [CALL]`, `reject [CALL] [CODE]`, `silence [CALL]`, `forward TARGET [CALL]`,
+    /// `hangup [CALL]`, `hold [CALL]`, `resume [CALL]`, `mute [CALL]`, `unmute [CALL]`,
+    /// `dtmf DIGITS [CALL]`, `transfer TARGET [CALL]`, `snapshot`, `quit`. Without CALL the
+    /// most recent call is meant.
     Run,
 }
 

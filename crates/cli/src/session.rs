@@ -347,6 +347,11 @@ pub fn parse_line(line: &str, last_call: Option<&CallId>) -> Result<Option<Comma
             },
         },
         "hangup" => Command::Hangup { call_id: call(0)? },
+        "silence" => Command::Silence { call_id: call(0)? },
+        "forward" => Command::Forward {
+            target: arg(0)?,
+            call_id: call(1)?,
+        },
         "hold" => Command::Hold { call_id: call(0)? },
         "resume" => Command::Resume { call_id: call(0)? },
         "mute" | "unmute" => Command::SetMute {
@@ -427,6 +432,18 @@ mod tests {
 
     #[test]
     fn stdin_protocol() {
+        let ringing = CallId("call-3".into());
+        assert_eq!(
+            parse_line("forward sip:dave@example.com", Some(&ringing)).unwrap(),
+            Some(Command::Forward {
+                call_id: ringing.clone(),
+                target: "sip:dave@example.com".into()
+            })
+        );
+        assert_eq!(
+            parse_line("silence", Some(&ringing)).unwrap(),
+            Some(Command::Silence { call_id: ringing })
+        );
         let last = CallId("call-2".into());
         assert_eq!(
             parse_line("hangup", Some(&last)).unwrap(),
