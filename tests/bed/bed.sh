@@ -10,6 +10,8 @@
 #                             /tmp/softphone-bed-$UID); writes $RUN/env to source
 #   bed.sh stop               stop exactly the processes `start` recorded
 #   bed.sh status             list the recorded processes
+#   bed.sh kamailio-stop      stop the bed's Kamailio (inside `run`: a registrar outage)
+#   bed.sh kamailio-start     start it again (registrations are memory-only: all gone)
 #   bed.sh run -- CMD...      private netns (lo only) + bed + D-Bus session with unlocked
 #                             gnome-keyring; run CMD with BED_* env; stop; exit with CMD's code
 #   bed.sh selftest           install (unless BED_NO_INSTALL=1), then the bed's own checks
@@ -197,6 +199,47 @@ mk_baresip() { # name sip_port ctrl_port cons_port rtp_ports tone transport medi
   : >"$d/contacts"
 }
 
+kamailio_defs() { # sets the caller's kdefs
+  kdefs=(-A WITH_TLS -A WITH_WS -A WITH_RTPENGINE)
+  # [::1]:5060 UDP/TCP too when the netns has IPv6 loopback (the `run` netns does)
+  if ip -6 addr show dev lo 2>/dev/null | grep -q '::1/128'; then kdefs+=(-A WITH_IPV6); fi
+}
+
+start_kamailio() { # logfile; the config in $RUN/kamailio is ready
+  local K="$RUN/kamailio" kdefs
+  kamailio_defs
+  KAM_DBURL="text://$K/dbtext" start_bg kamailio "$1" \
+    kamailio -f "$K/kamailio.cfg" -DD -E -Y "$K/run" -P "$K/run/kamailio.pid" -w "$K/run" "${kdefs[@]}"
+}
+
+# kamailio-stop / kamailio-start: a registrar restart, from inside `run` (tests of recovery).
+# Registrations are in memory only: every binding (baresip's too) is gone after a restart.
+cmd_kamailio_stop() {
+  local pid st i
+  read -r _ pid st < <(awk '$1 == "kamailio"' "$RUN/pids" | tail -n1) || die "kamailio not recorded in $RUN/pids"
+  alive "$pid" "$st" || die "kamailio ($pid) is not running"
+  kill "$pid"
+  for ((i = 0; i < 100; i++)); do
+    alive "$pid" "$st" || break
+    sleep 0.1
+  done
+  if alive "$pid" "$st"; then kill -9 "$pid" 2>/dev/null || true; sleep 0.2; fi
+  for i in udp:5060 tcp:5060; do
+    wait_for "kamailio gone from ${i}" 10 bash -c "! ss -H -ln${i:0:1} 'sport = :${i#*:}' | grep -q ." || true
+  done
+  log "kamailio stopped"
+}
+
+cmd_kamailio_start() {
+  [[ -d "$RUN/kamailio" ]] || die "no bed in $RUN"
+  start_kamailio "$RUN/kamailio/kamailio.restart.log"
+  wait_port udp 5060
+  wait_port tcp 5060
+  wait_port tcp 5061
+  wait_port tcp 8080
+  log "kamailio started"
+}
+
 registered() { kamcmd -s tcp:127.0.0.1:2049 ul.lookup location "$1" 2>/dev/null | grep -q Contact; }
 
 cmd_start() {
@@ -223,15 +266,13 @@ cmd_start() {
     "require_certificate = no" "private_key = $RUN/tls/server.key" \
     "certificate = $RUN/tls/server-chain.crt" "" "[client:default]" "method = TLSv1.2+" \
     "verify_certificate = no" "require_certificate = no" >"$K/tls.cfg"
-  local kdefs=(-A WITH_TLS -A WITH_WS -A WITH_RTPENGINE)
-  # [::1]:5060 UDP/TCP too when the netns has IPv6 loopback (the `run` netns does)
-  if ip -6 addr show dev lo 2>/dev/null | grep -q '::1/128'; then kdefs+=(-A WITH_IPV6); fi
+  local kdefs
+  kamailio_defs
   if ! KAM_DBURL="text://$K/dbtext" kamailio -c -f "$K/kamailio.cfg" "${kdefs[@]}" >"$K/check.log" 2>&1; then
     cat "$K/check.log" >&2
     die "kamailio config check failed"
   fi
-  KAM_DBURL="text://$K/dbtext" start_bg kamailio "$K/kamailio.log" \
-    kamailio -f "$K/kamailio.cfg" -DD -E -Y "$K/run" -P "$K/run/kamailio.pid" -w "$K/run" "${kdefs[@]}"
+  start_kamailio "$K/kamailio.log"
   # --- rtpengine (userspace only: table=-1) ---------------------------------------------
   start_bg rtpengine "$RUN/rtpengine.log" rtpengine --config-file="$HERE/rtpengine/rtpengine.conf" \
     --config-section=rtpengine --pidfile="$RUN/rtpengine.pid"
@@ -582,6 +623,8 @@ case "${1:-}" in
     ;;
   stop) cmd_stop ;;
   status) cmd_status ;;
+  kamailio-stop) cmd_kamailio_stop ;;
+  kamailio-start) cmd_kamailio_start ;;
   run)
     shift
     cmd_run "$@"
@@ -603,7 +646,7 @@ case "${1:-}" in
     "$@"
     ;;
   *)
-    sed -n '2,21p' "$SELF"
+    sed -n '2,23p' "$SELF"
     exit 2
     ;;
 esac
