@@ -22,7 +22,11 @@ pub fn load(path: &Path) -> Result<AccountConfig, String> {
 fn parse(text: &str) -> Result<AccountConfig, String> {
     let file: AccountFile = toml::from_str(text).map_err(|e| e.to_string().trim().to_string())?;
     if file.rest.contains_key("password") {
-        return Err("passwords do not belong in account files; set SOFTPHONE_PASSWORD".into());
+        return Err(
+            "passwords do not belong in account files; use `softphone-cli password set FILE` \
+             (the OS keyring) or SOFTPHONE_PASSWORD"
+                .into(),
+        );
     }
     let mut table = file.rest;
     table.insert(
@@ -35,13 +39,23 @@ fn parse(text: &str) -> Result<AccountConfig, String> {
     Ok(config)
 }
 
-/// The credential from the environment, if any.
-pub fn credential_from_env() -> Option<Credential> {
+/// The account's credential: `SOFTPHONE_TOKEN` or `SOFTPHONE_HA1` when set; otherwise the
+/// password the OS keyring holds for the account id (the desktop app's entry, see
+/// [`crate::keyring`]); otherwise `SOFTPHONE_PASSWORD`.
+pub fn credential(account: &AccountId) -> Option<Credential> {
     if let Ok(token) = std::env::var("SOFTPHONE_TOKEN") {
         return Some(Credential::BearerToken(Secret::new(token)));
     }
     if let Ok(ha1) = std::env::var("SOFTPHONE_HA1") {
         return Some(Credential::Ha1(Secret::new(ha1)));
+    }
+    match crate::keyring::load(&account.0) {
+        Ok(Some(password)) => {
+            tracing::info!(account = %account.0, "password from the keyring");
+            return Some(Credential::Password(Secret::new(password)));
+        }
+        Ok(None) => tracing::debug!(account = %account.0, "no password in the keyring"),
+        Err(e) => tracing::debug!(error = %e, "keyring not used"),
     }
     std::env::var("SOFTPHONE_PASSWORD")
         .ok()

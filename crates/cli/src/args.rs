@@ -8,7 +8,7 @@ use std::path::PathBuf;
 #[command(name = "softphone-cli", version, about)]
 pub struct Args {
     /// Account file (TOML, the same fields as the app's account settings). The password comes
-    /// from the SOFTPHONE_PASSWORD environment variable.
+    /// from the OS keyring (entry of the account id; `password set`), else SOFTPHONE_PASSWORD.
     #[arg(long, short = 'a', global = true)]
     pub account: Option<PathBuf>,
     /// Answer incoming calls at once.
@@ -55,6 +55,22 @@ pub enum Action {
     /// `dtmf DIGITS [CALL]`, `transfer TARGET [CALL]`, `snapshot`, `quit`. Without CALL the
     /// most recent call is meant.
     Run,
+    /// Manage the account's password in the OS keyring (the desktop app's entry).
+    Password {
+        /// What to do.
+        #[command(subcommand)]
+        action: PasswordAction,
+    },
+}
+
+/// `password` sub-commands.
+#[derive(Debug, Subcommand)]
+pub enum PasswordAction {
+    /// Store the password read from standard input (one line) for the file's account id.
+    Set {
+        /// The account file.
+        account_file: PathBuf,
+    },
 }
 
 /// Parses the process arguments (exits with usage on error).

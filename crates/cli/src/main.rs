@@ -8,10 +8,12 @@
 //! softphone-cli --account alice.toml call sip:bob@example.com --duration 10
 //! softphone-cli --account alice.toml --auto-answer listen
 //! softphone-cli --account alice.toml run      # commands from stdin: call URI, answer, hangup, …
+//! softphone-cli password set alice.toml < pw  # store the password in the OS keyring
 //! ```
 
 mod account;
 mod args;
+mod keyring;
 mod session;
 
 use std::process::ExitCode;
@@ -21,6 +23,21 @@ fn main() -> ExitCode {
     if let Err(e) = session::init_logging(&args) {
         eprintln!("softphone-cli: {e}");
         return ExitCode::from(2);
+    }
+    if let args::Action::Password {
+        action: args::PasswordAction::Set { account_file },
+    } = &args.action
+    {
+        return match keyring::set_from_stdin(account_file) {
+            Ok(id) => {
+                eprintln!("softphone-cli: password stored in the keyring for account {id}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("softphone-cli: {e}");
+                ExitCode::from(1)
+            }
+        };
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

@@ -153,7 +153,7 @@ pub async fn run(args: Args) -> Result<(), CliError> {
                 &engine,
                 Command::SetAccount {
                     account: Box::new(config),
-                    credential: account::credential_from_env(),
+                    credential: account::credential(&id),
                 },
             )
             .await?;
@@ -196,6 +196,9 @@ pub async fn run(args: Args) -> Result<(), CliError> {
         }
         Action::Listen => listen(&engine, &mut events).await,
         Action::Run => run_stdin(&engine, &mut events, account_id.clone()).await,
+        Action::Password { .. } => Err(CliError::Usage(
+            "`password` is handled before the engine starts".into(),
+        )),
     };
     if let Some(id) = account_id {
         let _ = engine

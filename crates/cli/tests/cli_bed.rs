@@ -192,3 +192,77 @@ fn call_with_wav_files_sends_and_records_audio() {
         String::from_utf8_lossy(&check.stderr)
     );
 }
+
+#[test]
+#[ignore = "needs the test bed (Kamailio, gnome-keyring on the session bus)"]
+fn the_password_comes_from_the_keyring_after_password_set() {
+    use std::io::Write;
+    let dir = tempdir();
+    // An id of its own: other tests use `cli` with SOFTPHONE_PASSWORD, and the keyring wins.
+    let id = format!("keyring-{}", rand_suffix());
+    let path = dir.join("keyring.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "id = \"{id}\"\naddress = \"sip:{}@{}\"\ntransport = \"tcp\"\nserver = \"{}\"\n",
+            bed("BED_USER3"),
+            bed("BED_DOMAIN"),
+            bed("BED_SIP_TCP")
+        ),
+    )
+    .unwrap();
+    let run = |args: &[&str], stdin: &str| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_softphone-cli"))
+            .args(args)
+            .env_remove("SOFTPHONE_PASSWORD")
+            .env_remove("SOFTPHONE_KEYRING")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let file = path.to_str().unwrap();
+    // Nothing stored yet and no SOFTPHONE_PASSWORD: the registrar's challenge cannot be met.
+    let out = run(&["--account", file, "--timeout", "15", "register"], "");
+    assert!(!out.status.success(), "registered without any password");
+    // An empty line is refused.
+    let out = run(&["password", "set", file], "\n");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("empty password"));
+    // Store it, then register with it.
+    let out = run(
+        &["password", "set", file],
+        &format!("{}\n", bed("BED_PASS3")),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains(&id));
+    let out = run(&["--account", file, "--timeout", "15", "register"], "");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("\"registered\""), "{stdout}");
+    assert!(!stdout.contains(&bed("BED_PASS3")));
+    // The entry is the desktop app's: Secret Service attributes service + username/user.
+    let lookup = Command::new("secret-tool")
+        .args(["search", "--all", "service", "org.softphone.desktop"])
+        .output()
+        .unwrap();
+    let listing = String::from_utf8_lossy(&lookup.stdout).to_string()
+        + &String::from_utf8_lossy(&lookup.stderr);
+    assert!(listing.contains(&id), "{listing}");
+}
