@@ -115,10 +115,12 @@ async function run(name) {
       });
       peer.send({ offer });
       const { answer } = await peer.wait((v) => v.answer, 10000, 'answer from the Rust peer');
+      console.log('[peer] answer:', answer.split(/\r?\n/).filter((l) => /^(m=|a=rtpmap|a=setup|a=candidate|c=)/.test(l)).join(' | '));
       await page.evaluate((sdp) => window.pc.setRemoteDescription({ type: 'answer', sdp }), answer);
     } else {
       peer = startPeer(['offer', '--secs', String(secs), ...extra]);
       const { offer } = await peer.wait((v) => v.offer, 10000, 'offer from the Rust peer');
+      console.log('[peer] offer:', offer.split(/\r?\n/).filter((l) => /^(m=|a=rtpmap|a=setup|a=candidate|c=)/.test(l)).join(' | '));
       const answer = await page.evaluate(async (sdp) => {
         await window.pc.setRemoteDescription({ type: 'offer', sdp });
         await window.pc.setLocalDescription(await window.pc.createAnswer());
@@ -127,8 +129,26 @@ async function run(name) {
       }, offer);
       peer.send({ answer });
     }
-    const { result } = await peer.wait((v) => v.result, (secs + 30) * 1000, 'result from the Rust peer');
-    const st = await page.evaluate(pageStats);
+    // sample the browser's stats while the call runs: the Rust side closes DTLS at the end
+    let st = null;
+    let dtlsSeen = false;
+    const done = peer.wait((v) => v.result, (secs + 30) * 1000, 'result from the Rust peer');
+    let finished = false;
+    done.then(() => { finished = true; }, () => { finished = true; });
+    while (!finished) {
+      const cur = await page.evaluate(pageStats);
+      if (cur.transport?.dtlsState === 'connected') { dtlsSeen = true; st = cur; }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const { result } = await done;
+    // after the Rust side's close_notify the browser must see DTLS closed
+    let closed = null;
+    for (let i = 0; i < 20 && closed !== 'closed'; i++) {
+      closed = (await page.evaluate(pageStats)).transport?.dtlsState;
+      if (closed !== 'closed') await new Promise((r) => setTimeout(r, 100));
+    }
+    st ||= await page.evaluate(pageStats);
+    console.log('[browser] DTLS after the Rust side closed:', closed);
     console.log('[peer] result', JSON.stringify(result));
     console.log('[browser] stats', JSON.stringify(st));
     const at = (ev) => peer.lines.find((v) => v.event === ev)?.ms;
@@ -141,7 +161,8 @@ async function run(name) {
     if (!(st.inbound?.packetsReceived > 25)) problems.push(`browser received ${st.inbound?.packetsReceived} packets`);
     if (!(st.inbound?.bytesReceived > 0)) problems.push('browser received no bytes');
     if (!(st.inbound?.totalAudioEnergy > 0)) problems.push('browser heard no audio energy');
-    if (st.transport?.dtlsState !== 'connected') problems.push(`browser DTLS ${st.transport?.dtlsState}`);
+    if (!dtlsSeen) problems.push(`browser DTLS never connected (${st.transport?.dtlsState})`);
+    if (closed !== 'closed') problems.push(`browser DTLS ${closed} after the Rust side closed`);
     if (problems.length) throw new Error(problems.join('; '));
     console.log(`PASS webrtc-browser ${name}`);
     return true;

@@ -60,21 +60,25 @@ fn main() {
     }
     config.relay_only = args.iter().any(|a| a == "--relay-only");
 
-    let t0 = Instant::now();
+    // t0: when the offer is made (offer mode) or arrives (answer mode)
+    let mut t0 = Instant::now();
     let mut s = WebRtcSession::new(t0, config).unwrap();
     if mode == "offer" {
-        let offer = s.create_offer(Instant::now()).unwrap();
+        t0 = Instant::now();
+        let offer = s.create_offer(t0).unwrap();
         out(json!({ "offer": offer }));
         let answer = read_json_line();
         s.accept_answer(Instant::now(), answer["answer"].as_str().unwrap())
             .unwrap();
     } else {
         let offer = read_json_line();
+        t0 = Instant::now();
         let answer = s
             .accept_offer(Instant::now(), offer["offer"].as_str().unwrap())
             .unwrap();
         out(json!({ "answer": answer }));
     }
+    let t0 = t0;
     let ms = |t: Instant| t.duration_since(t0).as_secs_f64() * 1000.0;
 
     let mut encoder =

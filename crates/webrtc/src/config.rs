@@ -33,8 +33,8 @@ pub enum AudioCodec {
     Pcmu,
     /// G.711 A-law 8000/1, payload type 8.
     Pcma,
-    /// RFC 4733 telephone-event/48000 (payload type 101) for Opus, plus telephone-event/8000
-    /// (payload type 126) when G.711 is offered too.
+    /// RFC 4733 telephone-event/48000 (payload type 101, for Opus) and telephone-event/8000
+    /// (payload type 126, for G.711).
     TelephoneEvent,
 }
 

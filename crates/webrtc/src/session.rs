@@ -125,18 +125,54 @@ fn codec_parameters(codec: AudioCodec) -> Vec<RTCRtpCodecParameters> {
 
 /// The RTP codec parameters of `codecs`, in order.
 fn codec_list(codecs: &[AudioCodec]) -> Vec<RTCRtpCodecParameters> {
-    let g711 = codecs
+    // One telephone-event rate: the stack matches codecs on MIME type and fmtp, not clock
+    // rate, so /48000 and /8000 would collapse into one. /48000 goes with Opus, /8000 with a
+    // G.711-only configuration.
+    let opus = codecs.contains(&AudioCodec::Opus);
+    codecs
         .iter()
-        .any(|c| matches!(c, AudioCodec::Pcmu | AudioCodec::Pcma));
-    let mut out = Vec::new();
-    for codec in codecs {
-        for (i, params) in codec_parameters(*codec).into_iter().enumerate() {
-            // telephone-event/8000 only goes with G.711
-            if *codec == AudioCodec::TelephoneEvent && i == 1 && !g711 {
-                continue;
+        .flat_map(|c| {
+            let mut p = codec_parameters(*c);
+            if *c == AudioCodec::TelephoneEvent {
+                p.retain(|x| (x.rtp_codec.clock_rate == 48000) == opus);
             }
-            out.push(params);
+            p
+        })
+        .collect()
+}
+
+/// The stack can answer one payload type twice (a peer offering telephone-event at two rates
+/// both matching ours): drop repeated formats from `m=` lines and repeated identical
+/// `a=rtpmap`/`a=fmtp`/`a=rtcp-fb` lines within a media section. Same meaning, clean SDP.
+fn dedupe_formats(sdp: &str) -> String {
+    let mut out = String::with_capacity(sdp.len());
+    let mut seen = std::collections::HashSet::new();
+    for line in sdp.split_inclusive('\n') {
+        let bare = line.trim_end();
+        if let Some(m) = bare.strip_prefix("m=") {
+            seen.clear();
+            let mut parts = m.split(' ');
+            let head: Vec<_> = parts.by_ref().take(3).collect();
+            let mut fmts: Vec<&str> = Vec::new();
+            for f in parts {
+                if !fmts.contains(&f) {
+                    fmts.push(f);
+                }
+            }
+            out.push_str("m=");
+            out.push_str(&head.join(" "));
+            for f in fmts {
+                out.push(' ');
+                out.push_str(f);
+            }
+            out.push_str(&line[bare.len()..]);
+            continue;
         }
+        let per_format = ["a=rtpmap:", "a=fmtp:", "a=rtcp-fb:"];
+        if per_format.iter().any(|p| bare.starts_with(p)) && !seen.insert(bare.to_owned()) {
+            continue;
+        }
+        out.push_str(line);
     }
     out
 }
@@ -363,7 +399,7 @@ impl WebRtcSession {
     fn local_sdp(&self) -> Result<String, Error> {
         self.pc
             .local_description()
-            .map(|d| d.sdp)
+            .map(|d| dedupe_formats(&d.sdp))
             .ok_or(Error::InvalidState("no local description"))
     }
 
@@ -657,5 +693,22 @@ impl WebRtcSession {
                 });
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::dedupe_formats;
+
+    #[test]
+    fn repeated_formats_are_dropped_once() {
+        let sdp = "v=0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111 110 110\r\na=rtpmap:111 opus/48000/2\r\n\
+                   a=rtpmap:110 telephone-event/48000\r\na=rtpmap:110 telephone-event/48000\r\n\
+                   a=sendrecv\r\n";
+        assert_eq!(
+            dedupe_formats(sdp),
+            "v=0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111 110\r\na=rtpmap:111 opus/48000/2\r\n\
+             a=rtpmap:110 telephone-event/48000\r\na=sendrecv\r\n"
+        );
     }
 }

@@ -149,6 +149,12 @@ fn offer_answer_connect_and_rtp_both_ways() {
         assert!(sdp.contains("a=group:BUNDLE"), "{sdp}");
         assert!(sdp.contains("a=rtpmap:111 opus/48000/2"), "{sdp}");
         assert!(sdp.contains("a=rtpmap:101 telephone-event/48000"), "{sdp}");
+        let m = sdp.lines().find(|l| l.starts_with("m=audio")).unwrap();
+        let pts: Vec<_> = m.split(' ').skip(3).collect();
+        let mut unique = pts.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(pts.len(), unique.len(), "a payload type twice: {m}");
         assert!(sdp.contains("a=fingerprint:sha-256 "), "{sdp}");
         assert!(sdp.contains("a=candidate:"), "{sdp}");
     }
