@@ -11,13 +11,15 @@
 #           PulseAudio null sinks, gnome-keyring) in a private network namespace: its
 #           self-test, then every #[ignore]d test (the bed tier) and the interop scripts
 #   ui      the UI in headless Chromium with mocked IPC (node --test tests/ui/)
-#   e2e     the real app under Xvfb, driven over WebDriver, with screenshots
+#   e2e     the real app under Xvfb inside the test bed, driven over WebDriver: settings screen,
+#           registration with the password in gnome-keyring, calls with baresip, screenshots
+#   package the release build bundled as a .deb, and the package's contents checked
 set -uo pipefail
 # shellcheck source=scripts/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 cd "$ROOT" || exit 1
 
-ALL_TIERS=(static unit bed ui e2e)
+ALL_TIERS=(static unit bed ui e2e package)
 tiers=("$@")
 ((${#tiers[@]})) || tiers=("${ALL_TIERS[@]}")
 for t in "${tiers[@]}"; do
@@ -68,10 +70,10 @@ pkgs=("${BUILD_PKGS[@]}")
 want e2e || want ui || want bed && pkgs+=("${TEST_PKGS[@]}")
 apt_install "${pkgs[@]}" || { echo "package installation failed" >&2; exit 1; }
 need_rust
-if want ui || want bed || want e2e; then need_node || { echo "node installation failed" >&2; exit 1; }; fi
+if want ui || want bed || want e2e || want package; then need_node || { echo "node installation failed" >&2; exit 1; }; fi
 if want static; then rustup component list --installed 2>/dev/null | grep -q clippy || rustup component add clippy rustfmt; fi
 if want ui || want bed || want e2e; then npm_ci || { echo "npm ci failed" >&2; exit 1; }; fi
-if want bed; then bash tests/bed/bed.sh install || { echo "test bed installation failed" >&2; exit 1; }; fi
+if want bed || want e2e; then bash tests/bed/bed.sh install || { echo "test bed installation failed" >&2; exit 1; }; fi
 
 if want static; then
   check "format (cargo fmt --check)" cargo fmt --all --check
@@ -103,8 +105,12 @@ if want e2e; then
   # The same build as the bed tier's (feature unification differs for `-p softphone` alone,
   # which would rebuild Tauri for nothing).
   check "build the app" cargo build --workspace --locked
-  step "end to end (real app, Xvfb, WebDriver)" timeout 900 xvfb-run -a -s "-screen 0 1280x800x24" \
-    dbus-run-session -- bash tests/e2e/run.sh "$CARGO_TARGET_DIR/debug/softphone"
+  step "end to end (real app, test bed, Xvfb, WebDriver)" timeout 900 bash tests/bed/bed.sh run -- \
+    xvfb-run -a -s "-screen 0 1280x800x24" bash tests/e2e/run.sh "$CARGO_TARGET_DIR/debug/softphone"
+fi
+
+if want package; then
+  step "package (.deb built and checked)" bash tests/e2e/deb.sh
 fi
 
 say "summary (logs in $LOGS)"

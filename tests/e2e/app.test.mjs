@@ -56,7 +56,7 @@ test('the settings screen accepts an account (no keyring here: used for the sess
   assert.equal(await s.exec("return document.getElementById('acc-remember').checked"), false);
   await s.click('#account-save');
   await s.until("return document.getElementById('account-form').hidden", [], 'the form to close');
-  await s.until("return document.querySelector('#account-settings-list [data-account]')", [], 'the account in the list');
+  await s.until("return !!document.querySelector('#account-settings-list [data-account]')", [], 'the account in the list');
   assert.match(await s.text('#account-settings-list'), /alice@127\.0\.0\.1/);
   assert.equal(await s.exec("return document.getElementById('acc-password').value"), '');
   await shot('app-settings.png');
@@ -77,7 +77,7 @@ test('dialling garbage shows the translated error', async () => {
   await s.type('#dial-input', 'not a number?');
   assert.equal(await s.text('#dial-preview'), "This doesn't look like a number or SIP address.");
   await s.click('#dial-call');
-  await s.until("return document.querySelector('#errors .toast-error[data-code=\"invalid_target\"]')", [], 'the error');
+  await s.until("return !!document.querySelector('#errors .toast-error[data-code=\"invalid_target\"]')", [], 'the error');
   assert.equal(await s.text('#errors .toast-error[data-code="invalid_target"] .error-message'),
     "That number or address can't be dialled.");
   await shot('app-error.png');

@@ -31,7 +31,24 @@ export class Session {
     return res.value.map((e) => e[ELEMENT]);
   }
 
-  async click(css) { await this.cmd('POST', `/element/${await this.find(css)}/click`, {}); }
+  /**
+   * Clicks like a user. When something lies on top (a toast that fades after 4 s), scrolls the
+   * element to the middle and tries again for a while; a click that stays blocked fails.
+   * An element replaced by a re-render is looked up again.
+   */
+  async click(css) {
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        await this.cmd('POST', `/element/${await this.find(css)}/click`, {});
+        return;
+      } catch (e) {
+        // Stale: the element was re-rendered between finding and clicking it; find it again.
+        if (!/element click intercepted|stale element/.test(String(e)) || attempt >= 30) throw e;
+        await this.exec('document.querySelector(arguments[0])?.scrollIntoView({ block: "center" });', [css]);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+  }
 
   async type(css, text) {
     const el = await this.find(css);
@@ -44,8 +61,8 @@ export class Session {
   async exec(script, args = []) { return (await this.cmd('POST', '/execute/sync', { script, args })).value; }
 
   /** Polls until `script` returns a truthy value (bounded so a hang becomes a failure). */
-  async until(script, args = [], what = script) {
-    for (let i = 0; i < 300; i += 1) {
+  async until(script, args = [], what = script, seconds = 30) {
+    for (let i = 0; i < seconds * 10; i += 1) {
       const v = await this.exec(script, args);
       if (v) return v;
       await new Promise((r) => setTimeout(r, 100));

@@ -322,6 +322,24 @@ test('hold and resume: the engine\'s held state, our hold and theirs', async () 
     });
     await page.waitForSelector('.call-card[data-state="active"]');
     assert.equal(await page.isVisible('text=On hold by the other side'), false);
+    // Keyboard users keep their place: the focus follows Hold to Resume and back, and level and
+    // quality updates do not replace the buttons (a click in progress is not lost).
+    await page.focus(hold);
+    const button = await page.$(hold);
+    for (let i = 0; i < 10; i += 1) {
+      await page.evaluate((n) => {
+        window.mock.emit({ type: 'audio_levels', call_id: 'call-1', input_dbfs: -30 - n, output_dbfs: -20 });
+        window.mock.emit({ type: 'call_stats_updated', call_id: 'call-1', stats: { codec: 'PCMU', jitter_ms: n, loss: 0, rtt_ms: 20, buffer_ms: 40, mos: 4.3 } });
+      }, i);
+    }
+    await page.waitForFunction(() => document.querySelector('.meter[data-meter="input"] .meter-track')?.getAttribute('aria-valuenow') === '-39');
+    assert.equal(await button.evaluate((b) => b.isConnected && document.activeElement === b), true, 'the focused Hold button survived the updates');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('.call-card[data-state="held"]');
+    assert.equal(await page.evaluate(() => document.activeElement?.dataset.action), 'resume', 'the focus moved to Resume');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('.call-card[data-state="active"]');
+    assert.equal(await page.evaluate(() => document.activeElement?.dataset.action), 'hold');
     // A failed hold is reported, and the call stays active.
     await page.evaluate(() => window.mock.failNext('hold', 'invalid_state', 're-INVITE refused: 488'));
     await page.click(hold);

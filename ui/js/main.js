@@ -123,7 +123,23 @@ function onEngineEvent(env) {
     app.forwardDrafts.delete(env.call_id);
   }
   if (env.type === 'account_changed' || env.type === 'do_not_disturb_changed') refreshSettings();
+  // Levels arrive several times a second and stats every second: update the meters and the
+  // quality figures in place, so buttons under the pointer or with keyboard focus stay put.
+  if ((env.type === 'audio_levels' || env.type === 'call_stats_updated') && updateLiveFigures(env.call_id)) return;
   scheduleRender();
+}
+
+/** Replaces only the meters and quality block of a shown call; false when it is not shown. */
+function updateLiveFigures(callId) {
+  const call = app.model.calls.get(callId);
+  const card = document.querySelector(`#calls-area .call-card[data-call="${CSS.escape(callId)}"]`);
+  if (!call || !card || app.renderQueued) return false;
+  const meters = card.querySelector('.meters');
+  const quality = card.querySelector('.quality');
+  if (!meters || !quality) return false;
+  meters.replaceWith(metersBlock(call));
+  quality.replaceWith(qualityBlock(call));
+  return true;
 }
 
 function onShellEvent(ev) {
@@ -488,6 +504,11 @@ function meter(labelId, dbfs, role) {
       'aria-label': t(labelId) } }, bar));
 }
 
+function metersBlock(call) {
+  return h('div', { class: 'meters' }, meter('call-mic-level', call.muted ? null : call.levels?.input_dbfs, 'input'),
+    meter('call-speaker-level', call.levels?.output_dbfs, 'output'));
+}
+
 function qualityBlock(call) {
   const s = call.stats;
   if (!s) {
@@ -527,8 +548,7 @@ function callCard(call) {
           accountLabel(call.account_id) ? h('span', { class: 'muted small', l10n: ['call-on-account', { account: accountLabel(call.account_id) }] }) : null)),
       h('time', { class: 'call-timer', attrs: { 'aria-label': t('call-timer') }, dataset: { started: call.startedAt ?? '' },
         text: call.startedAt ? store.formatDuration((Date.now() - call.startedAt) / 1000) : '' })),
-    talking ? h('div', { class: 'meters' }, meter('call-mic-level', call.muted ? null : call.levels?.input_dbfs, 'input'),
-      meter('call-speaker-level', call.levels?.output_dbfs, 'output')) : null,
+    talking ? metersBlock(call) : null,
     talking ? qualityBlock(call) : null,
     h('div', { class: 'call-controls' },
       button(call.muted ? 'call-unmute' : 'call-mute', 'btn ctl', () => run('set_mute', { call_id: call.call_id, muted: !call.muted }),
@@ -564,7 +584,37 @@ function otherCallRow(call) {
     button('call-hangup', 'btn btn-small btn-danger', () => run('hangup', { call_id: call.call_id }), null, { dataset: { action: 'hangup' } }));
 }
 
+/** Which call control has the keyboard focus (to give it back after a re-render). */
+function focusedControl() {
+  const el = document.activeElement;
+  if (!el || !$('calls-panel').contains(el)) return null;
+  const holder = el.closest('[data-call]');
+  return { call: holder?.dataset.call, action: el.dataset.action, digit: el.dataset.digit, id: el.id };
+}
+
+function restoreFocus(f) {
+  if (!f || $('calls-panel').contains(document.activeElement)) return;
+  let el = f.id ? document.getElementById(f.id) : null;
+  if (!el && f.call) {
+    const holder = document.querySelector(`#calls-panel [data-call="${CSS.escape(f.call)}"]`);
+    // A toggle changes its action when pressed (hold ↔ resume): the focus follows it.
+    const toggled = { hold: 'resume', resume: 'hold' }[f.action];
+    if (holder && f.action) {
+      el = holder.querySelector(`[data-action="${CSS.escape(f.action)}"]`)
+        ?? (toggled ? holder.querySelector(`[data-action="${toggled}"]`) : null);
+    }
+    else if (holder && f.digit) el = holder.querySelector(`[data-digit="${CSS.escape(f.digit)}"]`);
+  }
+  el?.focus();
+}
+
 function renderCalls() {
+  const focus = focusedControl();
+  renderCallsNow();
+  restoreFocus(focus);
+}
+
+function renderCallsNow() {
   const ringing = store.ringingCalls(app.model);
   const live = store.liveCalls(app.model);
   const focused = store.focusedCall(app.model);
