@@ -643,3 +643,33 @@ fn incoming_call_rings_out_with_480_and_forward_sends_302() {
         Some("<sip:dave@example.com>")
     );
 }
+
+#[test]
+fn no_unreliable_180_when_the_caller_requires_100rel() {
+    let t0 = Instant::now();
+    let mut alice = Call::outgoing(
+        t0,
+        config("alice", 5060, true),
+        "sip:bob@192.0.2.1",
+        Some(b"v=0".to_vec()),
+        Box::new(SeededRandom::new(1)),
+    );
+    let mut invite = Message::parse(&alice.poll_transmit().unwrap()).unwrap();
+    invite.push_header_named("Require", "100rel").unwrap();
+    let invite = Message::parse(&invite.to_bytes()).unwrap();
+    let mut bob = Call::incoming(
+        t0,
+        config("bob", 5062, true),
+        &invite,
+        Box::new(SeededRandom::new(2)),
+    )
+    .unwrap();
+    bob.ringing();
+    let sent: Vec<Vec<u8>> = std::iter::from_fn(|| bob.poll_transmit()).collect();
+    assert_eq!(sent.len(), 1);
+    assert!(sent[0].starts_with(b"SIP/2.0 100"));
+    assert!(
+        bob.answer(t0, b"v=0".to_vec()),
+        "the call can still be answered"
+    );
+}

@@ -66,9 +66,15 @@ impl Call {
         Ok(call)
     }
 
-    /// Sends `180 Ringing` for an incoming call.
+    /// Sends `180 Ringing` for an incoming call. Not when the caller requires reliable
+    /// provisional responses (`Require: 100rel`): we do not send those, and RFC 3262 forbids
+    /// an unreliable one then, so the caller hears only its own ringback.
     pub fn ringing(&mut self) {
-        if self.state == CallState::Incoming {
+        let requires_100rel = self
+            .incoming_invite
+            .as_ref()
+            .is_some_and(|i| super::lists(i, HeaderName::Require, "100rel"));
+        if self.state == CallState::Incoming && !requires_100rel {
             let r = self.response(180, "Ringing", None, true, &[]);
             self.last_provisional = Some(r.clone());
             self.transmits.push(r);
