@@ -276,24 +276,20 @@ test('bob calls: the incoming call is shown and answered, then bob hangs up', as
   assert.equal(await s.exec("return document.getElementById('missed-badge').hidden"), true, 'an answered call is not missed');
 });
 
-test('bob calls: declined in the window, bob sees the call closed', async () => {
+test('bob calls: declined in the window, the 603 goes out and is acknowledged', async () => {
   assert.equal((await bob.command('dial', `sip:${USER}@${DOMAIN}`)).ok, true);
   await s.until("return !!document.querySelector('#incoming-area .incoming [data-action=\"decline\"]')", [], 'the incoming call');
-  const calling = await bob.command('listcalls');
-  assert.match(JSON.stringify(calling), /softphone/, `bob lists no call to us: ${JSON.stringify(calling)}`);
   await s.click('#incoming-area [data-action="decline"]');
-  // Bob's call is gone (his control connection does not always get the close event of a call
-  // that never started, so ask him).
-  let calls = calling;
-  for (let i = 0; i < 100 && /softphone/.test(JSON.stringify(calls)); i += 1) {
-    await new Promise((r) => setTimeout(r, 200));
-    calls = await bob.command('listcalls');
-  }
-  if (/softphone/.test(JSON.stringify(calls))) {
-    // Show what the app sent and received for this call (the trace view; debug is on).
-    const trace = await s.exec("return [...document.querySelectorAll('#trace-list .trace-message')].slice(-8).map((e) => e.closest('.trace-entry').querySelector('.trace-dir').textContent + '\\n' + e.textContent).join('\\n----\\n')");
-    assert.fail(`bob still has the call: ${calls.data}\nlast SIP messages:\n${trace}`);
-  }
+  // The app answered bob's INVITE with 603 and Kamailio acknowledged it (the trace view; debug
+  // is on): the decline left the app. (baresip 1.0 keeps listing the failed call as ringing
+  // and does not always send its close event, so bob cannot be asked.)
+  const callId = await s.until(`const m = [...document.querySelectorAll('#trace-list .trace-message')].map((e) => e.textContent)
+    .reverse().find((t) => /^INVITE sip:${USER}@/.test(t) && /From: <sip:bob@/.test(t));
+    return m ? m.match(/Call-ID: (\\S+)/)[1] : null;`, [], 'bob\'s INVITE in the trace');
+  const forCall = `[...document.querySelectorAll('#trace-list .trace-entry')].filter((e) => e.textContent.includes('Call-ID: ${callId}'))`;
+  await s.until(`return ${forCall}.some((e) => e.classList.contains('trace-sent') && e.querySelector('.trace-message').textContent.startsWith('SIP/2.0 603 Decline'))`, [], 'a 603 Decline sent');
+  await s.until(`return ${forCall}.some((e) => e.classList.contains('trace-received') && e.querySelector('.trace-message').textContent.startsWith('ACK '))`, [], 'the ACK of the 603');
+  await bob.command('hangup');
   await s.until("return !document.querySelector('#incoming-area .incoming')", [], 'the ringing card to go');
   assert.equal(await s.exec("return document.getElementById('missed-badge').hidden"), true, 'a declined call is not missed');
 });

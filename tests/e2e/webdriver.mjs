@@ -22,8 +22,10 @@ export class Session {
   async title() { return (await this.cmd('GET', '/title')).value; }
 
   async find(css) {
-    const res = await this.cmd('POST', '/element', { using: 'css selector', value: css });
-    return res.value[ELEMENT];
+    return stale(async () => {
+      const res = await this.cmd('POST', '/element', { using: 'css selector', value: css });
+      return res.value[ELEMENT];
+    });
   }
 
   async findAll(css) {
@@ -51,12 +53,14 @@ export class Session {
   }
 
   async type(css, text) {
-    const el = await this.find(css);
-    await this.cmd('POST', `/element/${el}/clear`, {});
-    await this.cmd('POST', `/element/${el}/value`, { text });
+    await stale(async () => {
+      const el = await this.find(css);
+      await this.cmd('POST', `/element/${el}/clear`, {});
+      await this.cmd('POST', `/element/${el}/value`, { text });
+    });
   }
 
-  async text(css) { return (await this.cmd('GET', `/element/${await this.find(css)}/text`)).value; }
+  async text(css) { return stale(async () => (await this.cmd('GET', `/element/${await this.find(css)}/text`)).value); }
 
   async exec(script, args = []) { return (await this.cmd('POST', '/execute/sync', { script, args })).value; }
 
@@ -81,6 +85,21 @@ export class Session {
   async screenshot() { return Buffer.from((await this.cmd('GET', '/screenshot')).value, 'base64'); }
 
   async end() { await this.cmd('DELETE', ''); }
+}
+
+/**
+ * Runs `fn` again when the element it used was replaced by a re-render in between (the UI
+ * re-renders on engine events); bounded, so a real failure still fails.
+ */
+async function stale(fn) {
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (!/stale element/.test(String(e)) || attempt >= 20) throw e;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
 }
 
 async function request(base, method, path, body) {
