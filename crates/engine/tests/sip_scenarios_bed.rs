@@ -1,7 +1,7 @@
 //! SIP dialog features through the engine against sipp scenarios (`tests/bed/sipp/uas_*.xml`)
 //! and baresip bob (bed tier): the far end holding us by re-INVITE, a reliable 183 answered
 //! by PRACK, a 302 followed, the CANCEL/200 race, garbage responses dropped, a session timer
-//! refreshed by UPDATE, and our own hold and resume with bob.
+//! refreshed by UPDATE, DTMF by INFO both ways, and our own hold and resume with bob.
 //!
 //! The sipp tests need only sipp on 127.0.0.1 (the engine dials sipp directly from an account
 //! that does not register); the bob test needs the whole bed.
@@ -327,6 +327,36 @@ async fn garbage_responses_are_dropped_and_the_call_goes_on() {
         "uas_malformed.xml",
         5395,
         |engine, _call, events| async move { (engine, events) },
+    )
+    .await;
+}
+
+#[tokio::test]
+#[ignore = "needs sipp (test bed)"]
+async fn dtmf_by_info_both_ways_without_telephone_event() {
+    active_call_with_sipp(
+        "uas_info.xml",
+        5397,
+        |engine, call_id, mut events| async move {
+            // sipp's INFO (Signal=7) is reported as a received digit.
+            until(&mut events, 10, |e| match e {
+                Event::DtmfReceived { call_id: c, digit } if *c == call_id && digit == "7" => {
+                    Some(())
+                }
+                _ => None,
+            })
+            .await;
+            // sipp negotiated no telephone-event: our digit goes out as INFO (sipp checks it).
+            engine
+                .execute(Command::SendDtmf {
+                    call_id,
+                    digits: "4".into(),
+                })
+                .await
+                .unwrap();
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            (engine, events)
+        },
     )
     .await;
 }
