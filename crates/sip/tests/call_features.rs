@@ -673,3 +673,82 @@ fn no_unreliable_180_when_the_caller_requires_100rel() {
         "the call can still be answered"
     );
 }
+
+#[test]
+fn update_with_sdp_changes_the_session_and_crossing_offers_get_491() {
+    let (mut alice, mut bob, t0) =
+        confirmed(config("alice", 5060, true), config("bob", 5062, true));
+    // Bob (the callee) re-offers by UPDATE.
+    assert!(bob.update(t0, Some(b"v=0 bob sendonly".to_vec())));
+    let update = Message::parse(&bob.poll_transmit().unwrap()).unwrap();
+    assert_eq!(update.method(), Some(&Method::Update));
+    alice.on_message(t0, &update);
+    assert_eq!(
+        alice.poll_event(),
+        Some(CallEvent::RemoteOffer {
+            sdp: b"v=0 bob sendonly".to_vec()
+        })
+    );
+    // While that offer waits for our answer, our own change is refused locally and a
+    // retransmission of the UPDATE is absorbed.
+    assert!(!alice.reinvite(t0, Some(b"x".to_vec())));
+    alice.on_message(t0, &update);
+    assert!(alice.poll_transmit().is_none());
+    assert!(alice.answer_offer(t0, b"v=0 alice recvonly".to_vec()));
+    let ok = Message::parse(&alice.poll_transmit().unwrap()).unwrap();
+    assert_eq!(ok.status(), Some(200));
+    assert_eq!(ok.body(), b"v=0 alice recvonly");
+    // The retransmitted UPDATE now gets the same 200 again, and no second event.
+    alice.on_message(t0, &update);
+    assert_eq!(alice.poll_transmit().unwrap(), ok.to_bytes());
+    assert!(alice.poll_event().is_none());
+    bob.on_message(t0, &ok);
+    assert_eq!(
+        bob.poll_event(),
+        Some(CallEvent::OfferAnswered {
+            sdp: Some(b"v=0 alice recvonly".to_vec())
+        })
+    );
+    // Crossing: bob's UPDATE meets alice's re-INVITE: each side refuses the other's with 491.
+    assert!(alice.reinvite(t0, Some(b"v=0 alice sendrecv".to_vec())));
+    assert!(bob.update(t0, Some(b"v=0 bob sendrecv".to_vec())));
+    let reinvite = Message::parse(&alice.poll_transmit().unwrap()).unwrap();
+    let update = Message::parse(&bob.poll_transmit().unwrap()).unwrap();
+    alice.on_message(t0, &update);
+    bob.on_message(t0, &reinvite);
+    let to_bob = Message::parse(&alice.poll_transmit().unwrap()).unwrap();
+    let to_alice = Message::parse(&bob.poll_transmit().unwrap()).unwrap();
+    assert_eq!((to_bob.status(), to_alice.status()), (Some(491), Some(491)));
+    bob.on_message(t0, &to_bob);
+    alice.on_message(t0, &to_alice);
+    assert!(
+        alice.poll_event().is_none() && bob.poll_event().is_none(),
+        "491 is retried, not reported"
+    );
+    let ack = Message::parse(&alice.poll_transmit().unwrap()).unwrap();
+    assert_eq!(ack.method(), Some(&Method::Ack));
+    bob.on_message(t0, &ack);
+    // Bob (not the Call-ID owner) retries within 2 s, alice only after 2.1 s.
+    let first_send = |call: &mut Call| {
+        let mut now = t0;
+        loop {
+            if let Some(m) = call.poll_transmit() {
+                return (now - t0, m);
+            }
+            now = call.poll_timeout().unwrap();
+            call.on_timeout(now);
+        }
+    };
+    let (bob_after, bob_again) = first_send(&mut bob);
+    let (alice_after, alice_again) = first_send(&mut alice);
+    assert!(bob_after <= Duration::from_secs(2), "{bob_after:?}");
+    assert!(
+        alice_after >= Duration::from_millis(2100),
+        "{alice_after:?}"
+    );
+    assert!(alice_after <= Duration::from_secs(4), "{alice_after:?}");
+    assert!(alice_again.starts_with(b"INVITE "));
+    let again = Message::parse(&bob_again).unwrap();
+    assert_eq!(again.method(), Some(&Method::Update));
+    assert_eq!(again.body(), b"v=0 bob sendrecv");
+}
