@@ -39,9 +39,10 @@ fn parse(text: &str) -> Result<AccountConfig, String> {
     Ok(config)
 }
 
-/// The account's credential: `SOFTPHONE_TOKEN` or `SOFTPHONE_HA1` when set; otherwise the
-/// password the OS keyring holds for the account id (the desktop app's entry, see
-/// [`crate::keyring`]); otherwise `SOFTPHONE_PASSWORD`.
+/// The account's credential: `SOFTPHONE_TOKEN`, `SOFTPHONE_HA1` or `SOFTPHONE_PASSWORD` when
+/// set (an explicit override, and no keyring round trip: a D-Bus Secret Service lookup costs a
+/// few hundred milliseconds); otherwise the password the OS keyring holds for the account id
+/// (the desktop app's entry, see [`crate::keyring`]).
 pub fn credential(account: &AccountId) -> Option<Credential> {
     if let Ok(token) = std::env::var("SOFTPHONE_TOKEN") {
         return Some(Credential::BearerToken(Secret::new(token)));
@@ -49,17 +50,23 @@ pub fn credential(account: &AccountId) -> Option<Credential> {
     if let Ok(ha1) = std::env::var("SOFTPHONE_HA1") {
         return Some(Credential::Ha1(Secret::new(ha1)));
     }
+    if let Ok(password) = std::env::var("SOFTPHONE_PASSWORD") {
+        return Some(Credential::Password(Secret::new(password)));
+    }
     match crate::keyring::load(&account.0) {
         Ok(Some(password)) => {
             tracing::info!(account = %account.0, "password from the keyring");
-            return Some(Credential::Password(Secret::new(password)));
+            Some(Credential::Password(Secret::new(password)))
         }
-        Ok(None) => tracing::debug!(account = %account.0, "no password in the keyring"),
-        Err(e) => tracing::debug!(error = %e, "keyring not used"),
+        Ok(None) => {
+            tracing::info!(account = %account.0, "no password in the keyring and no SOFTPHONE_PASSWORD");
+            None
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "keyring unavailable and no SOFTPHONE_PASSWORD");
+            None
+        }
     }
-    std::env::var("SOFTPHONE_PASSWORD")
-        .ok()
-        .map(|p| Credential::Password(Secret::new(p)))
 }
 
 /// The id of a loaded account.

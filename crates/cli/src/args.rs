@@ -8,7 +8,7 @@ use std::path::PathBuf;
 #[command(name = "softphone-cli", version, about)]
 pub struct Args {
     /// Account file (TOML, the same fields as the app's account settings). The password comes
-    /// from the OS keyring (entry of the account id; `password set`), else SOFTPHONE_PASSWORD.
+    /// from SOFTPHONE_PASSWORD when set, else from the OS keyring (`password set`).
     #[arg(long, short = 'a', global = true)]
     pub account: Option<PathBuf>,
     /// Answer incoming calls at once.

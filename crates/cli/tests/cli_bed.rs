@@ -198,7 +198,7 @@ fn call_with_wav_files_sends_and_records_audio() {
 fn the_password_comes_from_the_keyring_after_password_set() {
     use std::io::Write;
     let dir = tempdir();
-    // An id of its own: other tests use `cli` with SOFTPHONE_PASSWORD, and the keyring wins.
+    // An id of its own (the keyring of the bed run is shared by the tests).
     let id = format!("keyring-{}", rand_suffix());
     let path = dir.join("keyring.toml");
     std::fs::write(
