@@ -5,5 +5,5 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 scenarios=(browser-offers rust-offers)
-# relay-only through coturn (rust-offers-relay) joins once TURN gathering lands in the crate
+[ -n "${BED_TURN:-}" ] && scenarios+=(rust-offers-relay)
 exec bash tests/webrtc/run.sh "${scenarios[@]}"

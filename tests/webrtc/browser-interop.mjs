@@ -50,7 +50,7 @@ function startPeer(args) {
   readline.createInterface({ input: child.stdout }).on('line', (l) => {
     let v;
     try { v = JSON.parse(l); } catch { console.log('[peer]', l); return; }
-    if (v.event) console.log('[peer]', v.ms.toFixed(1), 'ms', v.event);
+    if (v.event) console.log('[peer]', (v.ms ?? v.gathering_ms).toFixed(1), 'ms', v.event);
     lines.push(v);
     for (const w of [...waiters]) if (w.pred(v)) { waiters.splice(waiters.indexOf(w), 1); w.resolve(v); }
   });
@@ -89,6 +89,12 @@ const pageStats = async () => {
     if (s.type === 'transport') r.transport = { dtlsState: s.dtlsState, srtpCipher: s.srtpCipher, dtlsCipher: s.dtlsCipher, iceRole: s.iceRole };
     if (s.type === 'codec') (r.codecs ||= []).push(`${s.payloadType} ${s.mimeType}/${s.clockRate}`);
   });
+  // the candidate types of the selected pair (relay-only must show a relay remote candidate)
+  const all = new Map();
+  (await window.pc.getStats()).forEach((s) => all.set(s.id, s));
+  const tr = [...all.values()].find((s) => s.type === 'transport');
+  const pair = tr && all.get(tr.selectedCandidatePairId);
+  if (pair) r.selectedPair = { local: all.get(pair.localCandidateId)?.candidateType, remote: all.get(pair.remoteCandidateId)?.candidateType };
   return r;
 };
 
@@ -161,6 +167,7 @@ async function run(name) {
     if (!(st.inbound?.packetsReceived > 25)) problems.push(`browser received ${st.inbound?.packetsReceived} packets`);
     if (!(st.inbound?.bytesReceived > 0)) problems.push('browser received no bytes');
     if (!(st.inbound?.totalAudioEnergy > 0)) problems.push('browser heard no audio energy');
+    if (name.endsWith('-relay') && st.selectedPair?.remote !== 'relay') problems.push(`relay-only, but the browser's selected pair is ${JSON.stringify(st.selectedPair)}`);
     if (!dtlsSeen) problems.push(`browser DTLS never connected (${st.transport?.dtlsState})`);
     if (closed !== 'closed') problems.push(`browser DTLS ${closed} after the Rust side closed`);
     if (problems.length) throw new Error(problems.join('; '));

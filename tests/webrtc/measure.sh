@@ -9,7 +9,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 n=${1:-5}
 log=$(mktemp)
 for _ in $(seq "$n"); do
-  WEBRTC_SECS=1 bash tests/webrtc/run.sh browser-offers rust-offers 2>/dev/null | grep '^TIMING ' >>"$log"
+  WEBRTC_SECS=1 bash tests/webrtc/run.sh browser-offers rust-offers ${BED_TURN:+rust-offers-relay} 2>/dev/null | grep '^TIMING ' >>"$log"
 done
 python3 - "$log" <<'PY'
 import json, statistics, sys

@@ -63,6 +63,15 @@ fn main() {
     // t0: when the offer is made (offer mode) or arrives (answer mode)
     let mut t0 = Instant::now();
     let mut s = WebRtcSession::new(t0, config).unwrap();
+    // non-trickle: all candidates (the TURN relay one too) before the SDP
+    let mut buf = vec![0u8; 2048];
+    while !s.gathering_complete() {
+        io_step(&mut s, &socket, local, &mut buf, None);
+    }
+    let gathering_ms = t0.elapsed().as_secs_f64() * 1000.0;
+    while let Some(e) = s.poll_event() {
+        out(json!({ "event": format!("{e:?}"), "gathering_ms": gathering_ms }));
+    }
     if mode == "offer" {
         t0 = Instant::now();
         let offer = s.create_offer(t0).unwrap();
@@ -93,7 +102,6 @@ fn main() {
     let mut rtp_ts = 0u32;
     let mut next_send: Option<Instant> = None;
     let mut connected_at: Option<Instant> = None;
-    let mut buf = vec![0u8; 2048];
     let mut failed = None;
 
     loop {
@@ -155,29 +163,7 @@ fn main() {
                 }
             }
         }
-        // wait for a datagram until the next timer or media tick
-        let now = Instant::now();
-        let mut wake = s.poll_timeout().unwrap_or(now + Duration::from_millis(50));
-        if let Some(t) = next_send {
-            wake = wake.min(t);
-        }
-        let wait = wake
-            .saturating_duration_since(now)
-            .clamp(Duration::from_millis(1), Duration::from_millis(50));
-        socket.set_read_timeout(Some(wait)).unwrap();
-        match socket.recv_from(&mut buf) {
-            Ok((n, from)) => s.handle_datagram(Instant::now(), from, local, &buf[..n]),
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
-                ) => {}
-            Err(e) => panic!("recv: {e}"),
-        }
-        let now = Instant::now();
-        if s.poll_timeout().is_some_and(|t| t <= now) {
-            s.handle_timeout(now);
-        }
+        io_step(&mut s, &socket, local, &mut buf, next_send);
     }
     let rms = if samples > 0 {
         (sum_sq / samples as f64).sqrt()
@@ -196,4 +182,40 @@ fn main() {
         "rtp_out": rtp_out, "bytes_out": bytes_out,
         "stats": format!("{:?}", s.stats()),
     }}));
+}
+
+/// Sends what the session has, waits for one datagram until its next timer (or `tick`), feeds
+/// it, and runs due timers.
+fn io_step(
+    s: &mut WebRtcSession,
+    socket: &UdpSocket,
+    local: std::net::SocketAddr,
+    buf: &mut [u8],
+    tick: Option<Instant>,
+) {
+    while let Some(t) = s.poll_transmit() {
+        let _ = socket.send_to(&t.payload, t.to);
+    }
+    let now = Instant::now();
+    let mut wake = s.poll_timeout().unwrap_or(now + Duration::from_millis(50));
+    if let Some(t) = tick {
+        wake = wake.min(t);
+    }
+    let wait = wake
+        .saturating_duration_since(now)
+        .clamp(Duration::from_millis(1), Duration::from_millis(50));
+    socket.set_read_timeout(Some(wait)).unwrap();
+    match socket.recv_from(buf) {
+        Ok((n, from)) => s.handle_datagram(Instant::now(), from, local, &buf[..n]),
+        Err(e)
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+            ) => {}
+        Err(e) => panic!("recv: {e}"),
+    }
+    let now = Instant::now();
+    if s.poll_timeout().is_some_and(|t| t <= now) {
+        s.handle_timeout(now);
+    }
 }

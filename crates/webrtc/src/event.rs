@@ -84,6 +84,10 @@ pub enum SessionEvent {
     DtlsConnected,
     /// The overall transport state changed.
     Transport(TransportState),
+    /// All local candidates are known (or gathering hit its 3 s limit): the SDP can be made.
+    GatheringComplete,
+    /// The TURN allocation failed: no relay candidate (the reason, no secrets).
+    RelayUnavailable(String),
     /// The session failed for good (also reported as `Transport(Failed)`).
     Failed(FailureReason),
 }

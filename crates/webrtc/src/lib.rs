@@ -34,6 +34,7 @@ mod fingerprint;
 mod rtp;
 mod sdp_check;
 mod session;
+mod turn;
 
 pub use config::{AudioCodec, IceServer, WebRtcConfig};
 pub use error::Error;

@@ -19,7 +19,9 @@ use rtc::peer_connection::event::RTCPeerConnectionEvent;
 use rtc::peer_connection::message::RTCMessage;
 use rtc::peer_connection::sdp::RTCSessionDescription;
 use rtc::peer_connection::state::{RTCIceConnectionState, RTCPeerConnectionState};
-use rtc::peer_connection::transport::{CandidateConfig, CandidateHostConfig, RTCIceCandidate};
+use rtc::peer_connection::transport::{
+    CandidateConfig, CandidateHostConfig, CandidateRelayConfig, RTCIceCandidate,
+};
 use rtc::rtp_transceiver::RTCRtpSenderId;
 use rtc::rtp_transceiver::rtp_sender::{
     RTCRtpCodec, RTCRtpCodecParameters, RTCRtpCodingParameters, RTCRtpEncodingParameters,
@@ -35,6 +37,7 @@ use crate::event::{FailureReason, IceState, SessionEvent, TransportState};
 use crate::fingerprint::{Fingerprint, Verdict, verify};
 use crate::rtp::RtpPacket;
 use crate::sdp_check::check_remote_sdp;
+use crate::turn::{Turn, TurnOutput, turn_server};
 
 /// One datagram to send: from which local address (socket) to which peer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,7 +96,15 @@ pub struct WebRtcSession {
     span: tracing::Span,
     /// The latest instant the caller gave us.
     last_now: Option<Instant>,
+    /// The TURN allocation, when a TURN server is configured.
+    turn: Option<Turn>,
+    /// Candidate gathering ends at the latest here (then the SDP goes with what it has).
+    gathering_deadline: Option<Instant>,
+    gathering_done: bool,
 }
+
+/// Gathering (TURN allocation) is given this long before the SDP goes without it.
+const GATHERING_MAX: std::time::Duration = std::time::Duration::from_secs(3);
 
 fn codec_parameters(codec: AudioCodec) -> Vec<RTCRtpCodecParameters> {
     let p = |mime: &str, clock_rate, channels, fmtp: &str, pt| RTCRtpCodecParameters {
@@ -224,8 +235,15 @@ impl WebRtcSession {
             // We check the certificate against the SDP ourselves (fingerprint.rs) so that a
             // mismatch fails the session with a clear reason; the stack would only log it and
             // stall. No media passes before that check (see `verify_peer`).
-            .with_disable_certificate_fingerprint_verification(true)
-            .build();
+            .with_disable_certificate_fingerprint_verification(true);
+        // Relay-only has nothing better to wait for: nominate relay pairs at once (the stack
+        // otherwise gives direct paths 2 s first).
+        let settings = if config.relay_only {
+            settings.with_relay_acceptance_min_wait(Some(std::time::Duration::ZERO))
+        } else {
+            settings
+        }
+        .build();
         let ice_servers = config
             .ice_servers
             .iter()
@@ -269,8 +287,23 @@ impl WebRtcSession {
             stats: SessionStats::default(),
             span,
             last_now: Some(now),
+            turn: None,
+            gathering_deadline: None,
+            gathering_done: false,
         };
         s.add_host_candidates()?;
+        match turn_server(&s.config.ice_servers)? {
+            Some((server, creds)) => {
+                let local = s.config.local_addrs[0];
+                let creds = creds.clone();
+                s.turn = Some(Turn::start(now, server, local, &creds)?);
+                s.gathering_deadline = Some(now + GATHERING_MAX);
+            }
+            None if s.config.relay_only => {
+                return Err(Error::Config("relay-only needs a turn: server".into()));
+            }
+            None => s.finish_gathering(),
+        }
         Ok(s)
     }
 
@@ -295,6 +328,87 @@ impl WebRtcSession {
                 .add_local_candidate(RTCIceCandidate::from(&candidate).to_json()?)?;
         }
         Ok(())
+    }
+
+    fn finish_gathering(&mut self) {
+        if !self.gathering_done {
+            self.gathering_done = true;
+            self.gathering_deadline = None;
+            self.events.push_back(SessionEvent::GatheringComplete);
+        }
+    }
+
+    /// Whether all candidates are known: make the offer or answer after this (or after
+    /// [`SessionEvent::GatheringComplete`]). Without STUN/TURN servers it is true at once; with
+    /// them it takes one round trip to the server and at most 3 s, after which the SDP goes
+    /// with the candidates there are.
+    pub fn gathering_complete(&self) -> bool {
+        self.gathering_done
+    }
+
+    fn add_relay_candidate(&mut self, relayed: SocketAddr, local: SocketAddr) -> Result<(), Error> {
+        let candidate = CandidateRelayConfig {
+            base_config: CandidateConfig {
+                network: "udp".to_owned(),
+                address: relayed.ip().to_string(),
+                port: relayed.port(),
+                component: 1,
+                ..Default::default()
+            },
+            rel_addr: local.ip().to_string(),
+            rel_port: local.port(),
+            url: None,
+        }
+        .new_candidate_relay()?;
+        self.pc
+            .add_local_candidate(RTCIceCandidate::from(&candidate).to_json()?)?;
+        Ok(())
+    }
+
+    /// Moves TURN output into the stack and our events.
+    fn pump_turn(&mut self, now: Instant) {
+        loop {
+            let Some(turn) = self.turn.as_mut() else {
+                return;
+            };
+            let local = turn.local;
+            let relayed = turn.relayed;
+            let Some(out) = turn.poll_output(now) else {
+                return;
+            };
+            match out {
+                TurnOutput::Allocated(addr) => {
+                    if let Err(e) = self.add_relay_candidate(addr, local) {
+                        warn!(error = %e, "relay candidate");
+                    }
+                    self.finish_gathering();
+                }
+                TurnOutput::AllocationFailed(reason) => {
+                    warn!(%reason, "TURN allocation failed");
+                    self.events
+                        .push_back(SessionEvent::RelayUnavailable(reason));
+                    self.finish_gathering();
+                }
+                TurnOutput::Data { peer, data } => {
+                    let Some(relayed) = relayed else { continue };
+                    let msg = TaggedBytesMut {
+                        now,
+                        transport: TransportContext {
+                            local_addr: relayed,
+                            peer_addr: peer,
+                            ecn: None,
+                            transport_protocol: TransportProtocol::UDP,
+                        },
+                        message: data,
+                    };
+                    if let Err(e) = self.pc.handle_read(msg) {
+                        self.stats.datagrams_rejected += 1;
+                        debug!(%peer, error = %e, "relayed datagram rejected");
+                    }
+                    self.pump(now);
+                }
+            }
+        }
     }
 
     fn add_audio_track(&mut self) -> Result<(), Error> {
@@ -408,6 +522,16 @@ impl WebRtcSession {
     pub fn handle_datagram(&mut self, now: Instant, from: SocketAddr, to: SocketAddr, data: &[u8]) {
         let _g = self.span.clone().entered();
         self.stats.datagrams_in += 1;
+        if let Some(turn) = self.turn.as_mut() {
+            if from == turn.server && to == turn.local {
+                if let Err(e) = turn.handle_datagram(now, data) {
+                    self.stats.datagrams_rejected += 1;
+                    debug!(error = %e, "TURN datagram rejected");
+                }
+                self.pump_turn(now);
+                return;
+            }
+        }
         if !plausible(data) || !self.config.local_addrs.contains(&to) {
             self.stats.datagrams_garbage += 1;
             debug!(%from, len = data.len(), "dropped a datagram that is not STUN/DTLS/RTP");
@@ -438,12 +562,22 @@ impl WebRtcSession {
 
     /// The next datagram to send, if any.
     pub fn poll_transmit(&mut self) -> Option<Transmit> {
-        let m = self.pc.poll_write()?;
-        Some(Transmit {
-            from: m.transport.local_addr,
-            to: m.transport.peer_addr,
-            payload: m.message.to_vec(),
-        })
+        while let Some(m) = self.pc.poll_write() {
+            if let Some(turn) = self.turn.as_mut() {
+                if turn.relayed == Some(m.transport.local_addr) {
+                    // from our relayed address: wrap it for the TURN server
+                    turn.send(m.now, m.transport.peer_addr, &m.message);
+                    continue;
+                }
+            }
+            return Some(Transmit {
+                from: m.transport.local_addr,
+                to: m.transport.peer_addr,
+                payload: m.message.to_vec(),
+            });
+        }
+        let (from, to, payload) = self.turn.as_mut()?.poll_transmit()?;
+        Some(Transmit { from, to, payload })
     }
 
     /// When [`Self::handle_timeout`] must be called next.
@@ -462,10 +596,11 @@ impl WebRtcSession {
                 t = Some(t.map_or(tick, |x| x.min(tick)));
             }
         }
-        match (t, self.dtls_deadline) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        let turn = self.turn.as_mut().and_then(Turn::poll_timeout);
+        [t, self.dtls_deadline, turn, self.gathering_deadline]
+            .into_iter()
+            .flatten()
+            .min()
     }
 
     /// Drives timers (ICE checks, retransmissions, keep-alives, the DTLS deadline).
@@ -479,6 +614,14 @@ impl WebRtcSession {
         }
         if let Err(e) = self.pc.handle_timeout(now) {
             debug!(error = %e, "timeout handling");
+        }
+        if let Some(turn) = self.turn.as_mut() {
+            turn.handle_timeout(now);
+        }
+        self.pump_turn(now);
+        if self.gathering_deadline.is_some_and(|d| now >= d) {
+            warn!("candidate gathering hit its limit; the SDP goes with what there is");
+            self.finish_gathering();
         }
         self.pump(now);
         if let Some(deadline) = self.dtls_deadline {
@@ -563,6 +706,9 @@ impl WebRtcSession {
             debug!(error = %e, "close");
         }
         self.pump(now);
+        if let Some(turn) = self.turn.as_mut() {
+            turn.close(now);
+        }
         self.dtls_deadline = None;
         self.set_transport(TransportState::Closed);
     }
