@@ -188,6 +188,42 @@ fn dedupe_formats(sdp: &str) -> String {
     out
 }
 
+/// SIP peers read the media address from `c=` and the `m=` port (RFC 8839 §4.2.1.2: the
+/// default candidate goes there), not only from `a=candidate`: put the first component-1
+/// candidate there instead of the JSEP placeholder `0.0.0.0`/9. Component-2 candidates are
+/// dropped: RTCP is multiplexed (`a=rtcp-mux`, required).
+fn with_default_candidate(sdp: &str) -> String {
+    let first = sdp.lines().find_map(|l| {
+        let f: Vec<&str> = l.strip_prefix("a=candidate:")?.split(' ').collect();
+        (f.get(1) == Some(&"1") && f.get(2).is_some_and(|t| t.eq_ignore_ascii_case("udp")))
+            .then(|| Some((f.get(4)?.to_string(), f.get(5)?.to_string())))?
+    });
+    let Some((ip, port)) = first else {
+        return sdp.to_owned();
+    };
+    let family = if ip.contains(':') { "IP6" } else { "IP4" };
+    let mut out = String::with_capacity(sdp.len());
+    for line in sdp.split_inclusive('\n') {
+        let bare = line.trim_end();
+        let eol = &line[bare.len()..];
+        if let Some(rest) = bare.strip_prefix("m=audio ") {
+            let mut parts = rest.splitn(2, ' ');
+            let _placeholder = parts.next();
+            out.push_str(&format!(
+                "m=audio {port} {}{eol}",
+                parts.next().unwrap_or("")
+            ));
+        } else if bare.starts_with("c=IN ") {
+            out.push_str(&format!("c=IN {family} {ip}{eol}"));
+        } else if bare.starts_with("a=candidate:") && bare.split(' ').nth(1) == Some("2") {
+            continue;
+        } else {
+            out.push_str(line);
+        }
+    }
+    out
+}
+
 fn map_ice(s: RTCIceConnectionState) -> Option<IceState> {
     Some(match s {
         RTCIceConnectionState::New => IceState::New,
@@ -513,7 +549,7 @@ impl WebRtcSession {
     fn local_sdp(&self) -> Result<String, Error> {
         self.pc
             .local_description()
-            .map(|d| dedupe_formats(&d.sdp))
+            .map(|d| with_default_candidate(&dedupe_formats(&d.sdp)))
             .ok_or(Error::InvalidState("no local description"))
     }
 
@@ -844,7 +880,21 @@ impl WebRtcSession {
 
 #[cfg(test)]
 mod tests {
-    use super::dedupe_formats;
+    use super::{dedupe_formats, with_default_candidate};
+
+    #[test]
+    fn the_first_candidate_becomes_the_default() {
+        let sdp = "v=0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0\r\n\
+                   a=candidate:1 1 udp 2130706431 10.0.0.1 40000 typ host\r\n\
+                   a=candidate:1 2 udp 2130706431 10.0.0.1 40000 typ host\r\n";
+        assert_eq!(
+            with_default_candidate(sdp),
+            "v=0\r\nm=audio 40000 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 10.0.0.1\r\n\
+             a=candidate:1 1 udp 2130706431 10.0.0.1 40000 typ host\r\n"
+        );
+        let none = "v=0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0\r\n";
+        assert_eq!(with_default_candidate(none), none);
+    }
 
     #[test]
     fn repeated_formats_are_dropped_once() {

@@ -161,6 +161,11 @@ fn offer_answer_connect_and_rtp_both_ways() {
     assert!(offer.contains("a=setup:actpass"), "{offer}");
     assert!(answer.contains("a=setup:active"), "{answer}");
     assert!(offer.contains(" 10.0.0.1 40000 typ host"), "{offer}");
+    // the default candidate in c= and m= for SIP peers; no component-2 candidates (rtcp-mux)
+    assert!(offer.contains("m=audio 40000 UDP/TLS/RTP/SAVPF"), "{offer}");
+    assert!(offer.contains("c=IN IP4 10.0.0.1"), "{offer}");
+    assert!(answer.contains("m=audio 50000 "), "{answer}");
+    assert!(!offer.contains(" 2 udp "), "{offer}");
     assert!(answer.contains(" 10.0.0.2 50000 typ host"), "{answer}");
 
     let connected = link.run_until(&mut [&mut a, &mut b], Duration::from_secs(10), |s| {
