@@ -340,7 +340,28 @@ buffer_ms: number,
 /**
  * E-model MOS estimate, 1–4.5.
  */
-mos: number, };
+mos: number, 
+/**
+ * RTP packets sent.
+ */
+packets_sent: number, 
+/**
+ * RTP packets received and accepted.
+ */
+packets_received: number, 
+/**
+ * Datagrams dropped before playout: malformed, from a foreign SSRC, failing SRTP
+ * authentication or replayed.
+ */
+packets_dropped: number, 
+/**
+ * Media is encrypted (SRTP).
+ */
+encrypted: boolean, 
+/**
+ * The call's final figures, sent once when its media stops.
+ */
+summary: boolean, };
 
 export type TraceDirection = "sent" | "received";
 
@@ -432,7 +453,19 @@ call_id: CallId,
 /**
  * The figures.
  */
-stats: CallStats, } | { "type": "devices_changed", 
+stats: CallStats, } | { "type": "audio_levels", 
+/**
+ * Which call.
+ */
+call_id: CallId, 
+/**
+ * What the microphone sends (after mute), RMS over the last 100 ms, dBFS.
+ */
+input_dbfs: number, 
+/**
+ * What the speaker plays, RMS over the last 100 ms, dBFS.
+ */
+output_dbfs: number, } | { "type": "devices_changed", 
 /**
  * Every device now present.
  */
@@ -555,7 +588,19 @@ call_id: CallId,
 /**
  * The figures.
  */
-stats: CallStats, } | { "type": "devices_changed", 
+stats: CallStats, } | { "type": "audio_levels", 
+/**
+ * Which call.
+ */
+call_id: CallId, 
+/**
+ * What the microphone sends (after mute), RMS over the last 100 ms, dBFS.
+ */
+input_dbfs: number, 
+/**
+ * What the speaker plays, RMS over the last 100 ms, dBFS.
+ */
+output_dbfs: number, } | { "type": "devices_changed", 
 /**
  * Every device now present.
  */

@@ -1,10 +1,14 @@
 //! The calls of one account: SIP INVITE sessions (`softphone_sip::ua::Call`) joined to their
 //! media (offer/answer from `softphone_media`, audio on a media thread).
 
-use crate::api::{CallId, CallState as ApiCallState, Party, Reason};
-use crate::media_path::{self, AudioRoute, MediaEnded, MediaHandle};
-use softphone_media::negotiation::{Codec, LocalMediaConfig, NegotiatedSession, OfferAnswer};
-use softphone_media::sdp::SessionDescription;
+use crate::api::{
+    AccountConfig, CallId, CallState as ApiCallState, Event, Party, Reason, SrtpMode,
+};
+use crate::media_path::{self, AudioRoute, MediaEnded, MediaHandle, MediaReport};
+use softphone_media::negotiation::{
+    Codec, LocalMediaConfig, NegotiatedSession, OfferAnswer, SdesKey, SrtpPolicy,
+};
+use softphone_media::sdp::{CryptoSuite, SessionDescription};
 use softphone_sip::ua::{Call, CallConfig, CallEvent, CallState, RandomSource};
 use softphone_sip::Message;
 use std::net::{IpAddr, UdpSocket};
@@ -34,6 +38,8 @@ pub(crate) enum CallUpdate {
         call_id: CallId,
         digit: char,
     },
+    /// From a call's media: statistics, audio levels, received DTMF.
+    Media(Event),
 }
 
 /// One call and its media.
@@ -62,18 +68,111 @@ pub(crate) struct Calls {
     calls: Vec<ActiveCall>,
     media_ended: mpsc::Sender<MediaEnded>,
     updates: Vec<CallUpdate>,
+    policy: MediaPolicy,
 }
 
-fn local_media(ip: IpAddr, session_id: u64) -> Result<(UdpSocket, LocalMediaConfig), String> {
+/// The account's media settings every call starts from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct MediaPolicy {
+    srtp: SrtpMode,
+    codecs: Vec<Codec>,
+}
+
+impl MediaPolicy {
+    /// From the account's settings: its SRTP mode and codec preference (unknown names are
+    /// skipped; none left means Opus, PCMU, PCMA).
+    pub(crate) fn of(config: &AccountConfig) -> Self {
+        let mut codecs: Vec<Codec> = config
+            .codecs
+            .iter()
+            .filter_map(|name| match name.to_ascii_lowercase().as_str() {
+                "opus" => Some(Codec::Opus),
+                "pcmu" => Some(Codec::Pcmu),
+                "pcma" => Some(Codec::Pcma),
+                other => {
+                    tracing::info!(codec = other, "unknown codec in the account; skipped");
+                    None
+                }
+            })
+            .collect();
+        codecs.dedup();
+        if codecs.is_empty() {
+            codecs = vec![Codec::Opus, Codec::Pcmu, Codec::Pcma];
+        }
+        Self {
+            srtp: config.srtp,
+            codecs,
+        }
+    }
+}
+
+/// Our media offer/answer settings for one call: a fresh RTP port, codecs in preference
+/// order (the account's, by default Opus, PCMU, PCMA; telephone-event), and SDES keys per the account's SRTP mode
+/// (`mandatory`: RTP/SAVP; `optional`: RTP/AVP with crypto lines).
+fn local_media(
+    ip: IpAddr,
+    policy: &MediaPolicy,
+    rng: &mut dyn RandomSource,
+) -> Result<(UdpSocket, LocalMediaConfig), String> {
     let socket = UdpSocket::bind((ip, 0)).map_err(|e| format!("cannot open an RTP port: {e}"))?;
     let port = socket
         .local_addr()
         .map_err(|e| format!("RTP port: {e}"))?
         .port();
-    let mut config = LocalMediaConfig::new(ip, port, session_id);
-    // G.711 is what the media path encodes today; Opus joins when its codec lands.
-    config.codecs = vec![Codec::Pcmu, Codec::Pcma];
+    let mut config = LocalMediaConfig::new(ip, port, rng.next_u64() >> 12);
+    config.codecs = policy.codecs.clone();
+    config.srtp = match policy.srtp {
+        SrtpMode::Off => SrtpPolicy::Off,
+        SrtpMode::Optional => SrtpPolicy::Optional,
+        SrtpMode::Mandatory => SrtpPolicy::Mandatory,
+    };
+    if config.srtp != SrtpPolicy::Off {
+        let mut key = || {
+            let mut k = [0u8; 30];
+            for chunk in k.chunks_mut(8) {
+                let r = rng.next_u64().to_le_bytes();
+                chunk.copy_from_slice(&r[..chunk.len()]);
+            }
+            k
+        };
+        config.sdes_keys = vec![
+            SdesKey {
+                suite: CryptoSuite::AesCm128HmacSha1_80,
+                key_and_salt: key(),
+            },
+            SdesKey {
+                suite: CryptoSuite::AesCm128HmacSha1_32,
+                key_and_salt: key(),
+            },
+        ];
+    }
     Ok((socket, config))
+}
+
+/// How a call's media thread reports: events never block it (dropped when the account task
+/// lags), its end always arrives.
+fn reporter(tx: mpsc::Sender<MediaReport>) -> media_path::ReportFn {
+    Box::new(move |report| match report {
+        MediaReport::Event(_) => {
+            let _ = tx.try_send(report);
+        }
+        MediaReport::Running { detail } => tracing::info!(%detail, "call media running"),
+        MediaReport::Ended(_) => {
+            let _ = tx.blocking_send(report);
+        }
+    })
+}
+
+/// Stops a call's media, queueing its final statistics (before the call's end is reported).
+fn stop_media(call: &mut ActiveCall, updates: &mut Vec<CallUpdate>) {
+    if let Some(m) = call.running.take() {
+        if let Some(stats) = m.stop() {
+            updates.push(CallUpdate::Media(Event::CallStatsUpdated {
+                call_id: call.id.clone(),
+                stats,
+            }));
+        }
+    }
 }
 
 /// How long each DTMF digit sent by SIP INFO lasts.
@@ -121,11 +220,12 @@ fn party_of(invite: &Message) -> Party {
 }
 
 impl Calls {
-    pub(crate) fn new(media_ended: mpsc::Sender<MediaEnded>) -> Self {
+    pub(crate) fn new(media_ended: mpsc::Sender<MediaEnded>, policy: MediaPolicy) -> Self {
         Self {
             calls: Vec::new(),
             media_ended,
             updates: Vec::new(),
+            policy,
         }
     }
 
@@ -152,7 +252,7 @@ impl Calls {
         mut rng: Box<dyn RandomSource>,
         devices: AudioRoute,
     ) {
-        let (socket, local) = match local_media(ip, rng.next_u64() >> 12) {
+        let (socket, local) = match local_media(ip, &self.policy, rng.as_mut()) {
             Ok(x) => x,
             Err(e) => {
                 self.state(&id, ApiCallState::Ended, Some(Reason::local(e)));
@@ -202,7 +302,7 @@ impl Calls {
             // An INVITE without an offer (the answer would go in the ACK) is not supported yet.
             Err(_) => return refuse(488, "Not Acceptable Here"),
         };
-        let Ok((socket, local)) = local_media(ip, rng.next_u64() >> 12) else {
+        let Ok((socket, local)) = local_media(ip, &self.policy, rng.as_mut()) else {
             return refuse(500, "Server Internal Error");
         };
         let mut media = OfferAnswer::new(local);
@@ -266,7 +366,7 @@ impl Calls {
                 session,
                 call.ssrc,
                 call.devices.clone(),
-                ended,
+                reporter(ended),
             ));
         }
         true
@@ -290,9 +390,9 @@ impl Calls {
             return false;
         };
         call.sip.hangup(now);
-        if let Some(m) = call.running.take() {
-            m.stop();
-        }
+        let mut updates = Vec::new();
+        stop_media(call, &mut updates);
+        self.updates.extend(updates);
         true
     }
 
@@ -300,9 +400,7 @@ impl Calls {
     pub(crate) fn hangup_all(&mut self, now: Instant) {
         for call in &mut self.calls {
             call.sip.hangup(now);
-            if let Some(m) = call.running.take() {
-                m.stop();
-            }
+            stop_media(call, &mut self.updates);
         }
     }
 
@@ -393,7 +491,16 @@ impl Calls {
         !self.calls.iter().any(|c| c.sip.matches(message))
     }
 
-    pub(crate) fn on_media_ended(&mut self, now: Instant, ended: MediaEnded) {
+    /// A report from a media thread: an event to publish, or its end.
+    pub(crate) fn on_media_ended(&mut self, now: Instant, report: MediaReport) {
+        let ended = match report {
+            MediaReport::Event(event) => {
+                self.updates.push(CallUpdate::Media(event));
+                return;
+            }
+            MediaReport::Ended(ended) => ended,
+            MediaReport::Running { .. } => return,
+        };
         if let Some(call) = self.find(&ended.call_id) {
             if call.running.take().is_some() && call.sip.state() != CallState::Terminated {
                 tracing::warn!(reason = %ended.reason, "media ended; hanging up");
@@ -455,7 +562,7 @@ impl Calls {
                                         session,
                                         call.ssrc,
                                         call.devices.clone(),
-                                        ended_tx.clone(),
+                                        reporter(ended_tx.clone()),
                                     ));
                                 }
                                 _ => {
@@ -529,9 +636,7 @@ impl Calls {
                         tracing::debug!(%content_type, "INFO received");
                     }
                     CallEvent::Ended { code, reason, .. } => {
-                        if let Some(m) = call.running.take() {
-                            m.stop();
-                        }
+                        stop_media(call, &mut updates);
                         if !call.ended_reported {
                             call.ended_reported = true;
                             let reason = match code {

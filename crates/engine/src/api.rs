@@ -601,6 +601,20 @@ pub struct CallStats {
     pub buffer_ms: f32,
     /// E-model MOS estimate, 1–4.5.
     pub mos: f32,
+    /// RTP packets sent.
+    #[ts(type = "number")]
+    pub packets_sent: u64,
+    /// RTP packets received and accepted.
+    #[ts(type = "number")]
+    pub packets_received: u64,
+    /// Datagrams dropped before playout: malformed, from a foreign SSRC, failing SRTP
+    /// authentication or replayed.
+    #[ts(type = "number")]
+    pub packets_dropped: u64,
+    /// Media is encrypted (SRTP).
+    pub encrypted: bool,
+    /// The call's final figures, sent once when its media stops.
+    pub summary: bool,
 }
 
 /// Which way a traced SIP message went.
@@ -684,6 +698,16 @@ pub enum Event {
         call_id: CallId,
         /// The figures.
         stats: CallStats,
+    },
+    /// Microphone and speaker levels of a call with media (also the echo line), about ten
+    /// times a second.
+    AudioLevels {
+        /// Which call.
+        call_id: CallId,
+        /// What the microphone sends (after mute), RMS over the last 100 ms, dBFS.
+        input_dbfs: f32,
+        /// What the speaker plays, RMS over the last 100 ms, dBFS.
+        output_dbfs: f32,
     },
     /// The device list changed (hot-plug) or a selection changed.
     DevicesChanged {

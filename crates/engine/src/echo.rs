@@ -1,20 +1,14 @@
-//! The echo-test line: a call that needs no account. The microphone comes back on the speaker
-//! a fifth of a second later, so a new user hears that both devices work.
-//!
-//! The audio streams live on a dedicated thread (audio device handles are not `Send` on every
-//! platform); the engine talks to it through a stop flag and reports.
+//! The echo-test line: a call that needs no account. It runs the full media pipeline of a real
+//! call — capture → Opus → RTP over a loopback UDP socket (127.0.0.1, sent to itself) → jitter
+//! buffer → decode → playout — with the same media thread as SIP calls, so a new user hears
+//! that both devices and the audio path work.
 
-use crate::api::CallId;
-use softphone_audio::{
-    AudioHost, CaptureStream, DeviceHealth, EchoLoop, PlaybackStream, StreamOptions,
-};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
-use std::time::Duration;
+use crate::api::{CallId, Event};
+use crate::media_path::{self, AudioRoute, MediaHandle, MediaReport};
+use softphone_media::negotiation::{Codec, NegotiatedSession};
+use softphone_media::sdp::Direction;
+use std::net::{Ipv4Addr, UdpSocket};
 use tokio::sync::mpsc;
-
-/// How far behind the microphone the speaker plays.
-pub const ECHO_DELAY: Duration = Duration::from_millis(200);
 
 /// What the echo thread tells the engine.
 #[derive(Debug)]
@@ -25,6 +19,8 @@ pub(crate) enum EchoReport {
         /// What was opened, for the log (device names, fallbacks).
         detail: String,
     },
+    /// Statistics and audio levels, as for calls.
+    Event(Event),
     /// The echo ended (hung up, or a device failed).
     Ended { call_id: CallId, reason: String },
 }
@@ -32,118 +28,110 @@ pub(crate) enum EchoReport {
 /// The engine's handle on a running echo call.
 #[derive(Debug)]
 pub(crate) struct EchoCall {
-    stop: Arc<AtomicBool>,
-    muted: Arc<AtomicBool>,
+    media: Option<MediaHandle>,
+    reports: mpsc::Sender<EchoReport>,
+    call_id: CallId,
 }
 
 impl EchoCall {
-    /// Ends the echo call; the thread reports [`EchoReport::Ended`].
-    pub(crate) fn hang_up(&self) {
-        self.stop.store(true, Ordering::Relaxed);
+    /// Ends the echo call; its final statistics are reported.
+    pub(crate) fn hang_up(mut self) {
+        if let Some(stats) = self.media.take().and_then(MediaHandle::stop) {
+            let _ = self
+                .reports
+                .try_send(EchoReport::Event(Event::CallStatsUpdated {
+                    call_id: self.call_id.clone(),
+                    stats,
+                }));
+        }
     }
 
     /// Silences the microphone side.
     pub(crate) fn set_muted(&self, muted: bool) {
-        self.muted.store(muted, Ordering::Relaxed);
+        if let Some(m) = &self.media {
+            m.set_muted(muted);
+        }
     }
 }
 
-/// Starts the echo thread for `call_id` on the chosen devices (`None`: system default).
+/// The negotiated session of a stream that comes back to its own socket: Opus 20 ms, no SRTP.
+fn loopback_session(socket: &UdpSocket) -> std::io::Result<NegotiatedSession> {
+    let here = socket.local_addr()?;
+    let pt = Codec::Opus.default_payload_type();
+    Ok(NegotiatedSession {
+        remote_rtp: here,
+        remote_rtcp: here,
+        rtcp_mux: true,
+        codec: Codec::Opus,
+        send_payload_type: pt,
+        receive_payload_type: pt,
+        clock_rate: Codec::Opus.clock_rate(),
+        remote_fmtp: Some("useinbandfec=1".into()),
+        send_dtmf_payload_type: None,
+        receive_dtmf_payload_type: None,
+        dtmf_clock_rate: Codec::Opus.clock_rate(),
+        ptime: 20,
+        direction: Direction::SendRecv,
+        remote_hold: false,
+        crypto: None,
+    })
+}
+
+/// Starts the echo line for `call_id` on the chosen devices (`None`: system default).
 pub(crate) fn start(
     call_id: CallId,
     microphone: Option<String>,
     speaker: Option<String>,
     reports: mpsc::Sender<EchoReport>,
 ) -> EchoCall {
-    let stop = Arc::new(AtomicBool::new(false));
-    let muted = Arc::new(AtomicBool::new(false));
-    let call = EchoCall {
-        stop: stop.clone(),
-        muted: muted.clone(),
-    };
-    let spawned = std::thread::Builder::new()
-        .name(format!("echo-{call_id}"))
-        .spawn({
-            let call_id = call_id.clone();
-            let reports = reports.clone();
-            move || {
-                let reason = run(
-                    &call_id,
-                    microphone.as_deref(),
-                    speaker.as_deref(),
-                    &stop,
-                    &muted,
-                    &reports,
-                );
-                let _ = reports.blocking_send(EchoReport::Ended { call_id, reason });
-            }
-        });
-    if let Err(e) = spawned {
-        let _ = reports.try_send(EchoReport::Ended {
-            call_id,
-            reason: format!("cannot start the audio thread: {e}"),
-        });
-    }
-    call
-}
-
-fn run(
-    call_id: &CallId,
-    microphone: Option<&str>,
-    speaker: Option<&str>,
-    stop: &AtomicBool,
-    muted: &AtomicBool,
-    reports: &mpsc::Sender<EchoReport>,
-) -> String {
-    let host = AudioHost::new();
-    let options = StreamOptions::default();
-    let mic = match CaptureStream::open(&host, microphone, &options) {
-        Ok(m) => m,
-        Err(e) => return format!("microphone unavailable: {e}"),
-    };
-    let spk = match PlaybackStream::open(&host, speaker, &options) {
-        Ok(s) => s,
-        Err(e) => return format!("speaker unavailable: {e}"),
-    };
-    let describe = |what: &str, info: &softphone_audio::StreamInfo| {
-        let fallback = info
-            .fallback
-            .as_ref()
-            .map(|f| format!(" ({f})"))
-            .unwrap_or_default();
-        format!("{what} {}{fallback}", info.device.name)
-    };
-    let detail = format!(
-        "{}, {}",
-        describe("microphone", mic.info()),
-        describe("speaker", spk.info())
-    );
-    let _ = reports.blocking_send(EchoReport::Started {
+    let mut call = EchoCall {
+        media: None,
+        reports: reports.clone(),
         call_id: call_id.clone(),
-        detail,
+    };
+    let session = UdpSocket::bind((Ipv4Addr::LOCALHOST, 0))
+        .and_then(|s| loopback_session(&s).map(|session| (s, session)));
+    let (socket, session) = match session {
+        Ok(x) => x,
+        Err(e) => {
+            let _ = reports.try_send(EchoReport::Ended {
+                call_id,
+                reason: format!("cannot open the loopback RTP socket: {e}"),
+            });
+            return call;
+        }
+    };
+    let route = AudioRoute {
+        microphone,
+        speaker,
+        wav_in: None,
+        wav_out: None,
+    };
+    let report: media_path::ReportFn = Box::new(move |report| match report {
+        MediaReport::Running { detail } => {
+            let _ = reports.blocking_send(EchoReport::Started {
+                call_id: call_id.clone(),
+                detail,
+            });
+        }
+        MediaReport::Event(event) => {
+            let _ = reports.try_send(EchoReport::Event(event));
+        }
+        MediaReport::Ended(ended) => {
+            let _ = reports.blocking_send(EchoReport::Ended {
+                call_id: ended.call_id,
+                reason: ended.reason,
+            });
+        }
     });
-    // The microphone opened first: drop its backlog so it does not arrive as one burst.
-    let mut mic = mic;
-    mic.discard_buffered();
-    let mut echo = EchoLoop::new(mic, spk, ECHO_DELAY);
-    let mut ticks = 0u32;
-    while !stop.load(Ordering::Relaxed) {
-        echo.source_mut().set_muted(muted.load(Ordering::Relaxed));
-        if let Err(e) = echo.pump() {
-            return format!("audio failed: {e}");
-        }
-        ticks = ticks.wrapping_add(1);
-        if ticks % 10 == 0 {
-            for (what, health) in [
-                ("microphone", echo.source_mut().health()),
-                ("speaker", echo.sink_mut().health()),
-            ] {
-                if let DeviceHealth::Lost(reason) = health {
-                    return format!("{what} lost: {reason:?}");
-                }
-            }
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    "hung up".into()
+    let ssrc = std::process::id().rotate_left(16) ^ 0x5eed_ec40;
+    call.media = Some(media_path::start(
+        call.call_id.clone(),
+        socket,
+        session,
+        ssrc,
+        route,
+        report,
+    ));
+    call
 }

@@ -327,6 +327,7 @@ impl EngineTask {
                 self.state
                     .set_call_state(&call_id, CallState::Active, None, now);
             }
+            EchoReport::Event(event) => self.state.emit(event),
             EchoReport::Ended { call_id, reason } => {
                 self.echo_calls.remove(&call_id);
                 self.state.set_call_state(
@@ -366,6 +367,7 @@ impl EngineTask {
             } => {
                 self.state.set_call_state(&call_id, state, reason, now);
             }
+            CallUpdate::Media(event) => self.state.emit(event),
             CallUpdate::Flags {
                 call_id,
                 local_hold,

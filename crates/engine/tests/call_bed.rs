@@ -11,6 +11,7 @@ mod support;
 
 use softphone_engine::*;
 use std::process::{Command as Proc, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use support::{bed, dominant, record_monitor};
 use tokio::sync::broadcast;
@@ -71,11 +72,21 @@ async fn until<T>(
 }
 
 async fn registered_engine(user: &str, pass: &str) -> (Engine, broadcast::Receiver<EventEnvelope>) {
+    registered_engine_with(user, pass, |_| {}).await
+}
+
+/// An engine with one registered UDP account, after `tweak` set its options.
+async fn registered_engine_with(
+    user: &str,
+    pass: &str,
+    tweak: impl FnOnce(&mut AccountConfig),
+) -> (Engine, broadcast::Receiver<EventEnvelope>) {
     let engine = Engine::start(EngineConfig::default());
     let mut events = engine.subscribe();
     let mut account = AccountConfig::new("bed", format!("sip:{user}@{}", bed("BED_DOMAIN")));
     account.transport = Transport::Udp;
     account.server = Some(bed("BED_SIP_UDP"));
+    tweak(&mut account);
     engine
         .execute(Command::SetAccount {
             account: Box::new(account),
@@ -107,10 +118,19 @@ async fn registered_engine(user: &str, pass: &str) -> (Engine, broadcast::Receiv
 
 /// Calls bob and waits until the call is active.
 async fn dial_bob(engine: &Engine, events: &mut broadcast::Receiver<EventEnvelope>) -> CallId {
+    dial(engine, events, "BOB").await
+}
+
+/// Calls a bed peer (`BOB`, `CAROL`, `DAVE`…) and waits until the call is active.
+async fn dial(
+    engine: &Engine,
+    events: &mut broadcast::Receiver<EventEnvelope>,
+    peer: &str,
+) -> CallId {
     let out = engine
         .execute(Command::Dial {
             account_id: None,
-            target: bed("BED_BOB_URI"),
+            target: bed(&format!("BED_{peer}_URI")),
             anonymous: false,
             headers: vec![],
         })
@@ -135,18 +155,54 @@ async fn dial_bob(engine: &Engine, events: &mut broadcast::Receiver<EventEnvelop
     call_id
 }
 
-#[tokio::test]
-#[ignore = "needs the test bed (Kamailio, baresip, PulseAudio)"]
-async fn call_bob_and_hear_his_tone_while_he_hears_ours() {
-    let (engine, mut events) = registered_engine(&bed("BED_USER"), &bed("BED_PASS")).await;
-    let mut tone = play_into_mic(1000, 12);
-    let call_id = dial_bob(&engine, &mut events).await;
+/// The newest decoded dump of a bed peer (what it heard of the last call).
+fn newest_dump(peer: &str) -> std::path::PathBuf {
+    let dir = bed(&format!("BED_{peer}_WAV_DIR"));
+    std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.to_string_lossy().ends_with("-dec.wav"))
+        .max_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok())
+        .expect("the peer dumped the call")
+}
+
+/// Everything the engine published, collected in the background.
+fn collect_events(engine: &Engine) -> Arc<Mutex<Vec<Event>>> {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let mut rx = engine.subscribe();
+    let sink = seen.clone();
+    tokio::spawn(async move {
+        while let Ok(env) = rx.recv().await {
+            sink.lock().unwrap().push(env.event);
+        }
+    });
+    seen
+}
+
+/// Calls `peer` with the account set up by `tweak`, plays `our_hz` into our microphone, and
+/// checks both directions: we hear the peer's tone, the peer's dump holds ours. Returns what
+/// the engine published during the call (statistics, levels…).
+async fn call_both_ways(
+    peer: &str,
+    our_hz: u32,
+    media_secs: u64,
+    tweak: impl FnOnce(&mut AccountConfig),
+) -> Vec<Event> {
+    let (engine, mut events) =
+        registered_engine_with(&bed("BED_USER"), &bed("BED_PASS"), tweak).await;
+    let seen = collect_events(&engine);
+    let mut tone = play_into_mic(our_hz, 12 + media_secs as u32);
+    let call_id = dial(&engine, &mut events, peer).await;
     let (freq, level) = tokio::task::spawn_blocking(hear_something).await.unwrap();
+    let their_hz: f32 = bed(&format!("BED_{peer}_TONE_HZ")).parse().unwrap();
     assert!(
-        (freq - bed("BED_BOB_TONE_HZ").parse::<f32>().unwrap()).abs() <= 15.0,
-        "we hear {freq} Hz at {level:.1} dBFS"
+        (freq - their_hz).abs() <= their_hz * 0.015,
+        "we hear {freq} Hz at {level:.1} dBFS from {peer} ({their_hz} Hz)"
     );
     assert!(level > -40.0, "level {level:.1} dBFS");
+    // Long enough for statistics and RTCP reports to come and go.
+    tokio::time::sleep(Duration::from_secs(media_secs)).await;
     engine.execute(Command::Hangup { call_id }).await.unwrap();
     let reason = until(&mut events, 10, |e| match e {
         Event::CallStateChanged {
@@ -160,29 +216,130 @@ async fn call_bob_and_hear_his_tone_while_he_hears_ours() {
     assert_eq!(reason.and_then(|r| r.code), Some(200), "BYE answered");
     let _ = tone.kill();
     let _ = tone.wait();
-    // What bob heard: his decoded dump of this call.
+    // What the peer heard: its decoded dump of this call.
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let dir = bed("BED_BOB_WAV_DIR");
-    let newest = std::fs::read_dir(&dir)
-        .unwrap()
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.to_string_lossy().ends_with("-dec.wav"))
-        .max_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok())
-        .expect("bob dumped the call");
+    let newest = newest_dump(peer);
     let check = Proc::new("python3")
         .arg(bed("BED_TONE"))
         .arg(&newest)
-        .args(["--expect", "1000", "--tol", "0.03", "--skip", "1.0"])
+        .args([
+            "--expect",
+            &our_hz.to_string(),
+            "--tol",
+            "0.03",
+            "--skip",
+            "1.0",
+        ])
         .output()
         .unwrap();
     assert!(
         check.status.success(),
-        "bob did not hear 1000 Hz: {}{}",
+        "{peer} did not hear {our_hz} Hz: {}{}",
         String::from_utf8_lossy(&check.stdout),
         String::from_utf8_lossy(&check.stderr)
     );
     engine.shutdown().await;
+    let seen = seen.lock().unwrap().clone();
+    seen
+}
+
+/// The call statistics published during a call: (live updates, final summary).
+fn stats_of(events: &[Event]) -> (Vec<CallStats>, Option<CallStats>) {
+    let all: Vec<CallStats> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::CallStatsUpdated { stats, .. } => Some(stats.clone()),
+            _ => None,
+        })
+        .collect();
+    let summary = all.iter().find(|s| s.summary).cloned();
+    (all.into_iter().filter(|s| !s.summary).collect(), summary)
+}
+
+#[tokio::test]
+#[ignore = "needs the test bed (Kamailio, baresip, PulseAudio)"]
+async fn call_bob_and_hear_his_tone_while_he_hears_ours() {
+    // PCMU only: the G.711 path.
+    let events = call_both_ways("BOB", 1000, 0, |a| a.codecs = vec!["pcmu".into()]).await;
+    let (live, summary) = stats_of(&events);
+    assert!(live.iter().all(|s| s.codec == "PCMU"), "{live:?}");
+    let summary = summary.expect("a final summary");
+    assert!(summary.packets_received > 100, "{summary:?}");
+    assert!(!summary.encrypted);
+}
+
+#[tokio::test]
+#[ignore = "needs the test bed (Kamailio, baresip, PulseAudio)"]
+async fn opus_call_to_bob_carries_tones_both_ways_with_stats_and_levels() {
+    let events = call_both_ways("BOB", 900, 7, |_| {}).await;
+    let (live, summary) = stats_of(&events);
+    assert!(live.len() >= 3, "stats once a second: {live:?}");
+    assert!(
+        live.iter().all(|s| s.codec == "opus"),
+        "bob answered opus: {live:?}"
+    );
+    let last = live.last().unwrap();
+    assert!(last.mos > 3.5 && last.mos <= 4.5, "{last:?}");
+    assert!(last.jitter_ms < 40.0 && last.loss < 0.05, "{last:?}");
+    assert!(last.buffer_ms > 0.0, "{last:?}");
+    let summary = summary.expect("a final summary");
+    assert!(
+        summary.packets_sent > 100 && summary.packets_received > 100,
+        "{summary:?}"
+    );
+    // RTCP: baresip sends reports; the round trip on loopback is small.
+    let rtt = events.iter().rev().find_map(|e| match e {
+        Event::CallStatsUpdated { stats, .. } => stats.rtt_ms,
+        _ => None,
+    });
+    assert!(rtt.is_some_and(|r| r < 200.0), "RTT from RTCP: {rtt:?}");
+    // Levels about ten times a second: our tone going out, bob's coming in.
+    let levels: Vec<(f32, f32)> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::AudioLevels {
+                input_dbfs,
+                output_dbfs,
+                ..
+            } => Some((*input_dbfs, *output_dbfs)),
+            _ => None,
+        })
+        .collect();
+    assert!(levels.len() >= 30, "{} level events", levels.len());
+    assert!(
+        levels.iter().any(|(i, _)| *i > -20.0),
+        "input level: {levels:?}"
+    );
+    assert!(
+        levels.iter().any(|(_, o)| *o > -30.0),
+        "output level: {levels:?}"
+    );
+}
+
+#[tokio::test]
+#[ignore = "needs the test bed (Kamailio, baresip with SRTP, PulseAudio)"]
+async fn srtp_mandatory_call_to_carol_over_tls_carries_tones_both_ways() {
+    let events = call_both_ways("CAROL", 700, 0, |a| a.srtp = SrtpMode::Mandatory).await;
+    let (_, summary) = stats_of(&events);
+    let summary = summary.expect("a final summary");
+    assert!(summary.encrypted, "{summary:?}");
+    assert!(summary.packets_received > 100, "{summary:?}");
+}
+
+#[tokio::test]
+#[ignore = "needs the test bed (Kamailio, baresip with SRTP, PulseAudio)"]
+async fn srtp_mandatory_call_to_dave_carries_tones_both_ways() {
+    let events = call_both_ways("DAVE", 1200, 0, |a| {
+        a.srtp = SrtpMode::Mandatory;
+        a.codecs = vec!["pcma".into(), "pcmu".into()];
+    })
+    .await;
+    let (live, summary) = stats_of(&events);
+    assert!(live.iter().all(|s| s.codec == "PCMA"), "{live:?}");
+    let summary = summary.expect("a final summary");
+    assert!(summary.encrypted, "{summary:?}");
+    assert!(summary.packets_received > 100, "{summary:?}");
+    assert_eq!(summary.packets_dropped, 0, "no SRTP failures: {summary:?}");
 }
 
 #[tokio::test]

@@ -247,6 +247,9 @@ pub struct NegotiatedSession {
     pub send_dtmf_payload_type: Option<u8>,
     /// telephone-event payload type we receive, if negotiated.
     pub receive_dtmf_payload_type: Option<u8>,
+    /// Clock rate of the negotiated telephone-event: the codec's, or 8000 when the peer pairs
+    /// Opus with `telephone-event/8000` only (baresip, Asterisk and most phones do).
+    pub dtmf_clock_rate: u32,
     /// Packet time to send with, in milliseconds (the peer's `a=ptime`, else ours).
     pub ptime: u32,
     /// Our direction: whether we send and/or receive.
@@ -312,6 +315,11 @@ fn find_telephone_event(formats: &[Format], rate: u32) -> Option<u8> {
         .iter()
         .find(|f| f.encoding.eq_ignore_ascii_case("telephone-event") && f.clock_rate == rate)
         .map(|f| f.payload_type)
+}
+
+/// The rates to look for telephone-event at, in order: the codec's, then 8000.
+fn telephone_event_rates(codec_rate: u32) -> impl Iterator<Item = u32> {
+    std::iter::once(codec_rate).chain((codec_rate != 8000).then_some(8000))
 }
 
 /// Whether the description puts us on hold: the stream's direction is `sendonly` or
@@ -622,16 +630,18 @@ impl OfferAnswer {
             .find(|f| codec.matches(f))
             .map(|f| f.payload_type)
             .ok_or(NegotiationError::AnswerMismatch("codec not offered"))?;
-        let (send_dtmf, receive_dtmf) = if self.config.telephone_event {
-            match (
-                find_telephone_event(&their_formats, codec.clock_rate()),
-                find_telephone_event(&our_formats, codec.clock_rate()),
-            ) {
-                (Some(s), Some(r)) => (Some(s), Some(r)),
-                _ => (None, None),
-            }
+        let (send_dtmf, receive_dtmf, dtmf_clock_rate) = if self.config.telephone_event {
+            telephone_event_rates(codec.clock_rate())
+                .find_map(|rate| {
+                    Some((
+                        Some(find_telephone_event(&their_formats, rate)?),
+                        Some(find_telephone_event(&our_formats, rate)?),
+                        rate,
+                    ))
+                })
+                .unwrap_or((None, None, codec.clock_rate()))
         } else {
-            (None, None)
+            (None, None, codec.clock_rate())
         };
         let mux = self.config.rtcp_mux && ours.rtcp_mux() && theirs.rtcp_mux();
         let (remote_rtp, remote_rtcp) = remote_addresses(answer, 0, theirs, mux)?;
@@ -653,6 +663,7 @@ impl OfferAnswer {
             remote_fmtp: theirs.fmtp(send_pt),
             send_dtmf_payload_type: send_dtmf,
             receive_dtmf_payload_type: receive_dtmf,
+            dtmf_clock_rate,
             ptime: send_ptime(theirs, self.config.ptime),
             direction,
             remote_hold,
@@ -774,10 +785,12 @@ impl OfferAnswer {
             })
             .ok_or(NegotiationError::NoCommonCodec)?;
         let pt = format.payload_type;
-        let dtmf = if c.telephone_event {
-            find_telephone_event(&offered_formats, codec.clock_rate())
+        let (dtmf, dtmf_clock_rate) = if c.telephone_event {
+            telephone_event_rates(codec.clock_rate())
+                .find_map(|rate| Some((Some(find_telephone_event(&offered_formats, rate)?), rate)))
+                .unwrap_or((None, codec.clock_rate()))
         } else {
-            None
+            (None, codec.clock_rate())
         };
         let mux = c.rtcp_mux && m.rtcp_mux();
         let (remote_rtp, remote_rtcp) = remote_addresses(offer, index, m, mux)?;
@@ -797,7 +810,7 @@ impl OfferAnswer {
             formats_out.push(dtmf.to_string());
             attributes.push(Attribute::value(
                 "rtpmap",
-                format!("{dtmf} telephone-event/{}", codec.clock_rate()),
+                format!("{dtmf} telephone-event/{dtmf_clock_rate}"),
             ));
             attributes.push(Attribute::value("fmtp", format!("{dtmf} 0-16")));
         }
@@ -832,6 +845,7 @@ impl OfferAnswer {
             remote_fmtp: m.fmtp(pt),
             send_dtmf_payload_type: dtmf,
             receive_dtmf_payload_type: dtmf,
+            dtmf_clock_rate,
             ptime: send_ptime(m, c.ptime),
             direction,
             remote_hold,
@@ -884,6 +898,8 @@ mod tests {
             ("0 8 101", MAPS, Codec::Pcmu, 0, Some(101)),
             ("8 0 101", MAPS, Codec::Pcma, 8, Some(101)),
             ("111 0 101 102", MAPS, Codec::Opus, 111, Some(102)),
+            // Opus with telephone-event/8000 only (baresip, Asterisk): that one.
+            ("111 0 101", MAPS, Codec::Opus, 111, Some(101)),
             ("0 111 101 102", MAPS, Codec::Pcmu, 0, Some(101)),
             // Only a 48 kHz telephone-event: none for G.711.
             ("8 102", MAPS, Codec::Pcma, 8, None),
@@ -912,6 +928,31 @@ mod tests {
             assert_eq!(n.remote_rtcp, "198.51.100.7:5001".parse().expect("addr"));
             assert_eq!(n.ptime, 20);
         }
+    }
+
+    #[test]
+    fn opus_answer_with_telephone_event_8000_only_keeps_dtmf_at_8_khz() {
+        let mut oa = OfferAnswer::new(config(SrtpPolicy::Off));
+        let offer = oa.create_offer().expect("offer").to_string();
+        assert!(offer.contains("telephone-event/48000") && offer.contains("telephone-event/8000"));
+        let answer = audio(
+            "RTP/AVP",
+            "111 101",
+            "a=rtpmap:111 opus/48000/2\r\na=rtpmap:101 telephone-event/8000\r\n",
+        );
+        let n = oa.process_answer(&answer).expect("answer");
+        assert_eq!(n.codec, Codec::Opus);
+        assert_eq!(n.send_dtmf_payload_type, Some(101));
+        assert_eq!(n.receive_dtmf_payload_type, Some(101));
+        assert_eq!(n.dtmf_clock_rate, 8000);
+        let mut oa = OfferAnswer::new(config(SrtpPolicy::Off));
+        let (answer, n) = oa
+            .process_offer(&audio("RTP/AVP", "111 101", MAPS))
+            .expect("offer");
+        assert_eq!(n.dtmf_clock_rate, 8000);
+        assert!(answer
+            .to_string()
+            .contains("a=rtpmap:101 telephone-event/8000"));
     }
 
     #[test]
