@@ -5,5 +5,5 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 scenarios=(browser-offers rust-offers)
-[ -n "${BED_TURN:-}" ] && scenarios+=(rust-offers-relay)
+[ -n "${BED_TURN:-}" ] && scenarios+=(rust-offers-turn rust-offers-relay)
 exec bash tests/webrtc/run.sh "${scenarios[@]}"

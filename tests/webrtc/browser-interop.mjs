@@ -2,8 +2,9 @@
 // (crates/webrtc/examples/browser_peer.rs) on 127.0.0.1, SDP over the driver's stdin/stdout
 // (no SIP). Proves ICE + DTLS-SRTP come up and Opus audio flows both ways.
 //   node browser-interop.mjs SCENARIO...
-// SCENARIO = browser-offers | rust-offers | rust-offers-relay (TURN relay-only on the Rust side;
-//            needs BED_TURN, BED_TURN_USER, BED_TURN_PASS)
+// SCENARIO = browser-offers | rust-offers | rust-offers-turn (host + relay candidates) |
+//            rust-offers-relay (TURN relay-only on the Rust side); the TURN ones need BED_TURN,
+//            BED_TURN_USER, BED_TURN_PASS (the bed's coturn)
 // Env: WEBRTC_PEER_BIN (the built driver), BED_RUN (scratch dir), BED_CHROMIUM.
 // Prints "PASS webrtc-browser <scenario>" / "FAIL ..." per scenario, "TIMING <json>" lines, and
 // "# pass N" / "# fail M" at the end; exit 0 iff all pass.
@@ -107,11 +108,13 @@ async function run(name) {
     await page.goto(pageUrl);
     await page.evaluate(pageSetup);
     const extra = [];
-    if (name === 'rust-offers-relay') {
+    if (name === 'rust-offers-relay' || name === 'rust-offers-turn') {
       if (!process.env.BED_TURN) throw new Error('BED_TURN not set (coturn not running)');
       extra.push('--turn', `${process.env.BED_TURN}?transport=udp`, '--turn-user', process.env.BED_TURN_USER,
-        '--turn-pass', process.env.BED_TURN_PASS, '--relay-only');
+        '--turn-pass', process.env.BED_TURN_PASS);
+      if (name === 'rust-offers-relay') extra.push('--relay-only');
     }
+    let rustSdp = '';
     if (name === 'browser-offers') {
       peer = startPeer(['answer', '--secs', String(secs), ...extra]);
       const offer = await page.evaluate(async () => {
@@ -126,6 +129,7 @@ async function run(name) {
     } else {
       peer = startPeer(['offer', '--secs', String(secs), ...extra]);
       const { offer } = await peer.wait((v) => v.offer, 10000, 'offer from the Rust peer');
+      rustSdp = offer;
       console.log('[peer] offer:', offer.split(/\r?\n/).filter((l) => /^(m=|a=rtpmap|a=setup|a=candidate|c=)/.test(l)).join(' | '));
       const answer = await page.evaluate(async (sdp) => {
         await window.pc.setRemoteDescription({ type: 'offer', sdp });
@@ -167,6 +171,9 @@ async function run(name) {
     if (!(st.inbound?.packetsReceived > 25)) problems.push(`browser received ${st.inbound?.packetsReceived} packets`);
     if (!(st.inbound?.bytesReceived > 0)) problems.push('browser received no bytes');
     if (!(st.inbound?.totalAudioEnergy > 0)) problems.push('browser heard no audio energy');
+    const types = [...rustSdp.matchAll(/ typ (\w+)/g)].map((m) => m[1]);
+    if (name === 'rust-offers-relay' && types.join() !== 'relay') problems.push(`relay-only offer has candidates ${types}`);
+    if (name === 'rust-offers-turn' && !(types.includes('host') && types.includes('relay'))) problems.push(`offer with TURN has candidates ${types}`);
     if (name.endsWith('-relay') && st.selectedPair?.remote !== 'relay') problems.push(`relay-only, but the browser's selected pair is ${JSON.stringify(st.selectedPair)}`);
     if (!dtlsSeen) problems.push(`browser DTLS never connected (${st.transport?.dtlsState})`);
     if (closed !== 'closed') problems.push(`browser DTLS ${closed} after the Rust side closed`);

@@ -20,7 +20,8 @@ use rtc::peer_connection::message::RTCMessage;
 use rtc::peer_connection::sdp::RTCSessionDescription;
 use rtc::peer_connection::state::{RTCIceConnectionState, RTCPeerConnectionState};
 use rtc::peer_connection::transport::{
-    CandidateConfig, CandidateHostConfig, CandidateRelayConfig, RTCIceCandidate,
+    CandidateConfig, CandidateHostConfig, CandidateRelayConfig, CandidateServerReflexiveConfig,
+    RTCIceCandidate,
 };
 use rtc::rtp_transceiver::RTCRtpSenderId;
 use rtc::rtp_transceiver::rtp_sender::{
@@ -37,7 +38,7 @@ use crate::event::{FailureReason, IceState, SessionEvent, TransportState};
 use crate::fingerprint::{Fingerprint, Verdict, verify};
 use crate::rtp::RtpPacket;
 use crate::sdp_check::check_remote_sdp;
-use crate::turn::{Turn, TurnOutput, turn_server};
+use crate::turn::{Turn, TurnOutput, ice_server};
 
 /// One datagram to send: from which local address (socket) to which peer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -101,6 +102,8 @@ pub struct WebRtcSession {
     /// Candidate gathering ends at the latest here (then the SDP goes with what it has).
     gathering_deadline: Option<Instant>,
     gathering_done: bool,
+    /// Results (relay, reflexive) gathering still waits for.
+    gathering_pending: usize,
 }
 
 /// Gathering (TURN allocation) is given this long before the SDP goes without it.
@@ -326,17 +329,33 @@ impl WebRtcSession {
             turn: None,
             gathering_deadline: None,
             gathering_done: false,
+            gathering_pending: 0,
         };
         s.add_host_candidates()?;
-        match turn_server(&s.config.ice_servers)? {
-            Some((server, creds)) => {
-                let local = s.config.local_addrs[0];
-                let creds = creds.clone();
-                s.turn = Some(Turn::start(now, server, local, &creds)?);
-                s.gathering_deadline = Some(now + GATHERING_MAX);
-            }
-            None if s.config.relay_only => {
+        // One STUN/TURN server: the TURN server (which also answers the STUN binding, unless
+        // relay-only), else the first STUN server.
+        let turn = ice_server(&s.config.ice_servers, "turn")?.map(|(a, c)| (a, c.clone()));
+        let stun = ice_server(&s.config.ice_servers, "stun")?.map(|(a, _)| a);
+        let local = s.config.local_addrs[0];
+        let client = match (turn, stun) {
+            (Some((server, creds)), _) => Some(Turn::start(
+                now,
+                server,
+                local,
+                Some(&creds),
+                !s.config.relay_only,
+            )?),
+            (None, _) if s.config.relay_only => {
                 return Err(Error::Config("relay-only needs a turn: server".into()));
+            }
+            (None, Some(server)) => Some(Turn::start(now, server, local, None, true)?),
+            (None, None) => None,
+        };
+        match client {
+            Some(c) => {
+                s.gathering_pending = c.expected_results();
+                s.turn = Some(c);
+                s.gathering_deadline = Some(now + GATHERING_MAX);
             }
             None => s.finish_gathering(),
         }
@@ -382,6 +401,40 @@ impl WebRtcSession {
         self.gathering_done
     }
 
+    fn gathered_one(&mut self) {
+        self.gathering_pending = self.gathering_pending.saturating_sub(1);
+        if self.gathering_pending == 0 {
+            self.finish_gathering();
+        }
+    }
+
+    fn add_reflexive_candidate(
+        &mut self,
+        reflexive: SocketAddr,
+        local: SocketAddr,
+    ) -> Result<(), Error> {
+        if reflexive == local {
+            // no NAT (loopback, public address): the host candidate says it already
+            return Ok(());
+        }
+        let candidate = CandidateServerReflexiveConfig {
+            base_config: CandidateConfig {
+                network: "udp".to_owned(),
+                address: reflexive.ip().to_string(),
+                port: reflexive.port(),
+                component: 1,
+                ..Default::default()
+            },
+            rel_addr: local.ip().to_string(),
+            rel_port: local.port(),
+            url: None,
+        }
+        .new_candidate_server_reflexive()?;
+        self.pc
+            .add_local_candidate(RTCIceCandidate::from(&candidate).to_json()?)?;
+        Ok(())
+    }
+
     fn add_relay_candidate(&mut self, relayed: SocketAddr, local: SocketAddr) -> Result<(), Error> {
         let candidate = CandidateRelayConfig {
             base_config: CandidateConfig {
@@ -417,13 +470,23 @@ impl WebRtcSession {
                     if let Err(e) = self.add_relay_candidate(addr, local) {
                         warn!(error = %e, "relay candidate");
                     }
-                    self.finish_gathering();
+                    self.gathered_one();
                 }
                 TurnOutput::AllocationFailed(reason) => {
                     warn!(%reason, "TURN allocation failed");
                     self.events
                         .push_back(SessionEvent::RelayUnavailable(reason));
-                    self.finish_gathering();
+                    self.gathered_one();
+                }
+                TurnOutput::Reflexive(addr) => {
+                    if let Err(e) = self.add_reflexive_candidate(addr, local) {
+                        warn!(error = %e, "server-reflexive candidate");
+                    }
+                    self.gathered_one();
+                }
+                TurnOutput::BindingFailed(reason) => {
+                    warn!(%reason, "STUN binding failed");
+                    self.gathered_one();
                 }
                 TurnOutput::Data { peer, data } => {
                     let Some(relayed) = relayed else { continue };

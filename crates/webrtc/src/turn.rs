@@ -18,12 +18,15 @@ use tracing::{debug, info, warn};
 use crate::Error;
 use crate::config::IceServer;
 
-/// The TURN server of a configuration: the first `turn:` URL (UDP, literal IP address: the
-/// session does no DNS).
-pub fn turn_server(servers: &[IceServer]) -> Result<Option<(SocketAddr, &IceServer)>, Error> {
+/// The first server of a configuration with the `scheme:` URL (`turn` or `stun`; UDP, literal
+/// IP address: the session does no DNS).
+pub fn ice_server<'a>(
+    servers: &'a [IceServer],
+    scheme: &str,
+) -> Result<Option<(SocketAddr, &'a IceServer)>, Error> {
     for s in servers {
         for url in &s.urls {
-            let Some(rest) = url.strip_prefix("turn:") else {
+            let Some(rest) = url.strip_prefix(scheme).and_then(|r| r.strip_prefix(':')) else {
                 continue;
             };
             let (hostport, query) = rest.split_once('?').unwrap_or((rest, ""));
@@ -35,7 +38,7 @@ pub fn turn_server(servers: &[IceServer]) -> Result<Option<(SocketAddr, &IceServ
                 .or_else(|_| format!("{hostport}:3478").parse::<SocketAddr>())
                 .map_err(|_| {
                     Error::Config(format!(
-                        "TURN server {hostport}: need an IP address (resolve names first)"
+                        "{scheme} server {hostport}: need an IP address (resolve names first)"
                     ))
                 })?;
             return Ok(Some((addr, s)));
@@ -50,6 +53,10 @@ pub enum TurnOutput {
     Allocated(SocketAddr),
     /// The allocation failed (credentials, server unreachable).
     AllocationFailed(String),
+    /// The STUN binding succeeded: our server-reflexive address.
+    Reflexive(SocketAddr),
+    /// The STUN binding failed or timed out.
+    BindingFailed(String),
     /// A datagram from `peer` arrived through the relay.
     Data {
         /// The peer that sent it.
@@ -59,14 +66,16 @@ pub enum TurnOutput {
     },
 }
 
-/// One TURN allocation.
+/// The client of one STUN/TURN server: an optional TURN allocation and an optional STUN
+/// binding (server-reflexive address).
 pub struct Turn {
     client: Client,
     /// The TURN server.
     pub server: SocketAddr,
     /// Our local address the allocation is made from.
     pub local: SocketAddr,
-    allocate_tid: TransactionId,
+    allocate_tid: Option<TransactionId>,
+    binding_tid: Option<TransactionId>,
     /// The relayed address once allocated.
     pub relayed: Option<SocketAddr>,
     permitted: HashSet<SocketAddr>,
@@ -78,20 +87,29 @@ pub struct Turn {
 const MAX_QUEUED_PER_PEER: usize = 16;
 
 impl Turn {
-    /// Starts an allocation on `server` from `local`.
+    /// Starts a TURN allocation (with `creds`) and/or a STUN binding on `server` from `local`.
     pub fn start(
         now: Instant,
         server: SocketAddr,
         local: SocketAddr,
-        creds: &IceServer,
+        creds: Option<&IceServer>,
+        bind: bool,
     ) -> Result<Self, Error> {
         let cfg = ClientConfig {
-            stun_serv_addr: String::new(),
-            turn_serv_addr: server.to_string(),
+            stun_serv_addr: if bind {
+                server.to_string()
+            } else {
+                String::new()
+            },
+            turn_serv_addr: if creds.is_some() {
+                server.to_string()
+            } else {
+                String::new()
+            },
             local_addr: local,
             transport_protocol: TransportProtocol::UDP,
-            username: creds.username.clone(),
-            password: creds.credential.clone(),
+            username: creds.map(|c| c.username.clone()).unwrap_or_default(),
+            password: creds.map(|c| c.credential.clone()).unwrap_or_default(),
             realm: String::new(),
             software: String::new(),
             rto_in_ms: 0,
@@ -100,13 +118,22 @@ impl Turn {
         let provider = rtc::crypto::default_provider()
             .map_err(|e| Error::Config(format!("crypto provider: {e}")))?;
         let mut client = Client::new(cfg, provider)?;
-        let allocate_tid = client.allocate(now)?;
-        debug!(%server, %local, "TURN allocate sent");
+        let allocate_tid = match creds {
+            Some(_) => Some(client.allocate(now)?),
+            None => None,
+        };
+        let binding_tid = if bind {
+            Some(client.send_binding_request(now)?)
+        } else {
+            None
+        };
+        debug!(%server, %local, turn = allocate_tid.is_some(), stun = bind, "gathering");
         Ok(Self {
             client,
             server,
             local,
             allocate_tid,
+            binding_tid,
             relayed: None,
             permitted: HashSet::new(),
             pending: HashMap::new(),
@@ -165,6 +192,11 @@ impl Turn {
         }
     }
 
+    /// How many results (allocation, binding) gathering waits for from this server.
+    pub fn expected_results(&self) -> usize {
+        usize::from(self.allocate_tid.is_some()) + usize::from(self.binding_tid.is_some())
+    }
+
     /// The next datagram to the TURN server.
     pub fn poll_transmit(&mut self) -> Option<(SocketAddr, SocketAddr, Vec<u8>)> {
         let m = self.client.poll_write()?;
@@ -191,16 +223,26 @@ impl Turn {
     pub fn poll_output(&mut self, now: Instant) -> Option<TurnOutput> {
         loop {
             match self.client.poll_event()? {
-                Event::AllocateResponse(tid, addr) if tid == self.allocate_tid => {
+                Event::AllocateResponse(tid, addr) if Some(tid) == self.allocate_tid => {
                     info!(relayed = %addr, "TURN allocation");
                     self.relayed = Some(addr);
                     return Some(TurnOutput::Allocated(addr));
                 }
-                Event::AllocateError(tid, e) if tid == self.allocate_tid => {
+                Event::AllocateError(tid, e) if Some(tid) == self.allocate_tid => {
                     return Some(TurnOutput::AllocationFailed(e.to_string()));
                 }
-                Event::TransactionTimeout(tid) if tid == self.allocate_tid => {
+                Event::TransactionTimeout(tid) if Some(tid) == self.allocate_tid => {
                     return Some(TurnOutput::AllocationFailed("no response".into()));
+                }
+                Event::BindingResponse(tid, addr) if Some(tid) == self.binding_tid => {
+                    debug!(reflexive = %addr, "STUN binding");
+                    return Some(TurnOutput::Reflexive(addr));
+                }
+                Event::BindingError(tid, e) if Some(tid) == self.binding_tid => {
+                    return Some(TurnOutput::BindingFailed(e.to_string()));
+                }
+                Event::TransactionTimeout(tid) if Some(tid) == self.binding_tid => {
+                    return Some(TurnOutput::BindingFailed("no response".into()));
                 }
                 Event::CreatePermissionResponse(tid, peer) => {
                     self.pending.remove(&tid);
