@@ -11,7 +11,8 @@
 #   bed.sh stop               stop exactly the processes `start` recorded
 #   bed.sh status             list the recorded processes
 #   bed.sh kamailio-stop      stop the bed's Kamailio (inside `run`: a registrar outage)
-#   bed.sh kamailio-start     start it again (registrations are memory-only: all gone)
+#   bed.sh kamailio-start     start it again (registrations are memory-only: the baresip far
+#                             ends are restarted so they register again)
 #   bed.sh run -- CMD...      private netns (lo only) + bed + D-Bus session with unlocked
 #                             gnome-keyring; run CMD with BED_* env; stop; exit with CMD's code
 #   bed.sh selftest           install (unless BED_NO_INSTALL=1), then the bed's own checks
@@ -237,7 +238,40 @@ cmd_kamailio_start() {
   wait_port tcp 5060
   wait_port tcp 5061
   wait_port tcp 8080
-  log "kamailio started"
+  restart_peers
+  log "kamailio started, baresip far ends registered again"
+}
+
+restart_peers() { # the restart lost their bindings and baresip 1.0 has no re-register command
+  local peer name pid st i n pids=()
+  for peer in "${PEERS[@]}"; do
+    name=${peer%% *}
+    read -r _ pid st < <(awk -v n="bs-$name" '$1 == n' "$RUN/pids" | tail -n1) || continue
+    alive "$pid" "$st" || continue
+    # a second TERM makes baresip quit without waiting for its de-REGISTER
+    kill "$pid" 2>/dev/null || true
+    pids+=("$pid:$st")
+  done
+  sleep 0.2
+  for p in "${pids[@]}"; do kill "${p%%:*}" 2>/dev/null || true; done
+  for ((i = 0; i < 50; i++)); do
+    n=0
+    for p in "${pids[@]}"; do alive "${p%%:*}" "${p#*:}" && n=1; done
+    ((n)) || break
+    sleep 0.1
+  done
+  for p in "${pids[@]}"; do
+    if alive "${p%%:*}" "${p#*:}"; then kill -9 "${p%%:*}" 2>/dev/null || true; fi
+  done
+  for peer in "${PEERS[@]}"; do
+    name=${peer%% *}
+    start_bg "bs-$name" "$RUN/bs-$name/baresip.restart.log" baresip -f "$RUN/bs-$name"
+  done
+  for peer in "${PEERS[@]}"; do
+    name=${peer%% *}
+    wait_for "baresip $name registered" 15 registered "$name"
+  done
+  wait_port tcp 4447
 }
 
 registered() { kamcmd -s tcp:127.0.0.1:2049 ul.lookup location "$1" 2>/dev/null | grep -q Contact; }
@@ -646,7 +680,7 @@ case "${1:-}" in
     "$@"
     ;;
   *)
-    sed -n '2,23p' "$SELF"
+    sed -n '2,24p' "$SELF"
     exit 2
     ;;
 esac

@@ -715,6 +715,12 @@ impl AccountTask {
                     match event {
                         Ok(FramerEvent::Message(m)) => messages.push(m),
                         Ok(FramerEvent::Ping) => {
+                            // Two pongs in two reads look like a ping split across them
+                            // (the framer reports it as one): while our ping is out, take it
+                            // as the pong too. Answering it is harmless either way.
+                            if c.keepalive.is_waiting() {
+                                c.keepalive.on_pong(Instant::now().into_std());
+                            }
                             let _ = c.link.send(b"\r\n".to_vec()).await;
                         }
                         Ok(FramerEvent::Pong) => c.keepalive.on_pong(Instant::now().into_std()),

@@ -542,3 +542,47 @@ async fn a_registrar_restart_is_recovered_within_the_backoff() {
     }
     engine.shutdown().await;
 }
+
+#[tokio::test]
+#[ignore = "needs the test bed (Kamailio); run with --test-threads=1"]
+async fn kamailio_answers_every_keepalive_so_flows_stay_up() {
+    let (engine, mut events) = debug_engine().await;
+    let mut ids = Vec::new();
+    for (name, transport, server) in [
+        ("ka-udp", Transport::Udp, bed("BED_SIP_UDP")),
+        ("ka-tcp", Transport::Tcp, bed("BED_SIP_TCP")),
+        ("ka-ws", Transport::Ws, bed("BED_SIP_WS")),
+    ] {
+        let mut config = account(name, transport, &server);
+        config.keepalive_secs = 1;
+        config.keepalive_timeout_secs = 2;
+        ids.push(start(&engine, config).await);
+        watch_until(
+            &mut events,
+            ids.last().unwrap(),
+            Duration::from_secs(15),
+            last_is(AccountState::Registered),
+        )
+        .await;
+    }
+    // five keepalive rounds on each: no account leaves Registered
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let mut changes = Vec::new();
+    let mut options = 0;
+    while let Ok(env) = events.try_recv() {
+        match env.event {
+            Event::AccountStateChanged {
+                account_id, state, ..
+            } => changes.push((account_id, state)),
+            Event::SipTrace {
+                direction: TraceDirection::Sent,
+                message,
+                ..
+            } if message.starts_with("OPTIONS") => options += 1,
+            _ => {}
+        }
+    }
+    assert!(changes.is_empty(), "{changes:?}");
+    assert!(options >= 3, "UDP sends OPTIONS keepalives: {options}");
+    engine.shutdown().await;
+}
