@@ -236,7 +236,7 @@ struct AccountTask {
     /// The target in use or to try next.
     next_target: usize,
     /// Counts network changes and resumes ([`crate::netwatch`]).
-    net: tokio::sync::watch::Receiver<u64>,
+    net: tokio::sync::watch::Receiver<crate::netwatch::Latest>,
 }
 
 struct Connected {
@@ -924,7 +924,14 @@ impl AccountTask {
                     }
                 }
                 Ok(()) = self.net.changed() => {
-                    tracing::info!("network changed or resumed: registering again on a new connection");
+                    let change = self.net.borrow_and_update().clone();
+                    let local = c.link.local_addr().ip();
+                    if !self.calls.is_idle() && !change.as_ref().is_some_and(|ch| ch.breaks(local)) {
+                        // A call is up and its flow's address is still here: keep both.
+                        tracing::info!(?change, "network changed; the flow still works, keeping it during the call");
+                        continue;
+                    }
+                    tracing::info!(?change, "network changed or resumed: registering again on a new connection");
                     self.calls.on_transport_error("the network changed");
                     if !stopping {
                         self.report(AccountState::Connecting, Some(Reason::local("the network changed"))).await;

@@ -91,13 +91,28 @@ fn period() -> Duration {
         .map_or(DEFAULT_PERIOD, Duration::from_millis)
 }
 
-/// A receiver whose value counts the network changes seen since the process started; it
-/// changes on each. The watching thread starts with the first subscriber.
-pub fn subscribe() -> watch::Receiver<u64> {
-    static CHANGES: OnceLock<watch::Sender<u64>> = OnceLock::new();
+/// The latest network change (`None` before the first).
+pub type Latest = Option<NetChange>;
+
+impl NetChange {
+    /// Whether a flow bound to `local` must be given up: after a resume (NAT bindings and
+    /// connections are stale) or when its address went away. A new address elsewhere only
+    /// calls for a new registration when nothing else (a call) depends on the flow.
+    pub fn breaks(&self, local: IpAddr) -> bool {
+        match self {
+            NetChange::Resumed { .. } => true,
+            NetChange::Addresses { removed, .. } => removed.contains(&local),
+        }
+    }
+}
+
+/// A receiver that changes at each network change; its value is the latest one. The
+/// watching thread starts with the first subscriber.
+pub fn subscribe() -> watch::Receiver<Latest> {
+    static CHANGES: OnceLock<watch::Sender<Latest>> = OnceLock::new();
     CHANGES
         .get_or_init(|| {
-            let (tx, _) = watch::channel(0u64);
+            let (tx, _) = watch::channel(None);
             let sender = tx.clone();
             let spawned = std::thread::Builder::new()
                 .name("netwatch".into())
@@ -111,7 +126,7 @@ pub fn subscribe() -> watch::Receiver<u64> {
                             Instant::now(),
                         ) {
                             tracing::info!(?change, "network changed");
-                            sender.send_modify(|n| *n += 1);
+                            sender.send_replace(Some(change));
                         }
                         std::thread::sleep(period);
                     }
@@ -173,6 +188,25 @@ mod tests {
             w.observe(set(&["127.0.0.1", "192.168.1.9"]), w0, t0 + s(15)),
             None
         );
+    }
+
+    #[test]
+    fn what_breaks_a_flow() {
+        let local: IpAddr = "10.0.0.5".parse().unwrap();
+        let added = NetChange::Addresses {
+            added: vec!["192.168.1.9".parse().unwrap()],
+            removed: vec![],
+        };
+        assert!(!added.breaks(local));
+        let removed = NetChange::Addresses {
+            added: vec![],
+            removed: vec![local],
+        };
+        assert!(removed.breaks(local));
+        assert!(NetChange::Resumed {
+            slept: Duration::from_secs(60)
+        }
+        .breaks(local));
     }
 
     #[test]
