@@ -266,21 +266,18 @@ pub async fn resolve_targets(
 /// override. A/AAAA without the override go through the system's own resolver
 /// (`getaddrinfo`: `/etc/hosts`, mDNS and the like work as in every other program).
 pub struct SystemDns {
-    resolver: Option<hickory_resolver::TokioResolver>,
-    overridden: bool,
+    /// The override name server, if any.
+    server: Option<SocketAddr>,
+    /// Built on the first NAPTR/SRV (or overridden A/AAAA) question: an IP literal or a
+    /// host with a port never pays for reading the system configuration.
+    resolver: std::sync::OnceLock<Option<hickory_resolver::TokioResolver>>,
 }
 
 impl SystemDns {
-    /// Reads the configuration now (call it per resolution to follow network changes).
+    /// A resolver that reads the configuration when first asked (make one per resolution
+    /// to follow network changes).
     pub fn new() -> Self {
-        use hickory_resolver::config::{
-            ConnectionConfig, NameServerConfig, ResolverConfig, ResolverOpts,
-        };
-        use hickory_resolver::net::runtime::TokioRuntimeProvider;
-        let mut opts = ResolverOpts::default();
-        opts.timeout = std::time::Duration::from_secs(2);
-        opts.attempts = 2;
-        let override_addr = std::env::var(DNS_SERVER_ENV).ok().and_then(|v| {
+        let server = std::env::var(DNS_SERVER_ENV).ok().and_then(|v| {
             let v = v.trim();
             v.parse::<SocketAddr>()
                 .ok()
@@ -290,7 +287,21 @@ impl SystemDns {
                     None
                 })
         });
-        let (builder, overridden) = match override_addr {
+        Self {
+            server,
+            resolver: std::sync::OnceLock::new(),
+        }
+    }
+
+    fn build(server: Option<SocketAddr>) -> Option<hickory_resolver::TokioResolver> {
+        use hickory_resolver::config::{
+            ConnectionConfig, NameServerConfig, ResolverConfig, ResolverOpts,
+        };
+        use hickory_resolver::net::runtime::TokioRuntimeProvider;
+        let mut opts = ResolverOpts::default();
+        opts.timeout = std::time::Duration::from_secs(2);
+        opts.attempts = 2;
+        let builder = match server {
             Some(addr) => {
                 let mut udp = ConnectionConfig::udp();
                 udp.port = addr.port();
@@ -300,32 +311,25 @@ impl SystemDns {
                 config
                     .name_servers
                     .push(NameServerConfig::new(addr.ip(), true, vec![udp, tcp]));
-                (
-                    Some(hickory_resolver::TokioResolver::builder_with_config(
-                        config,
-                        TokioRuntimeProvider::default(),
-                    )),
-                    true,
-                )
+                Some(hickory_resolver::TokioResolver::builder_with_config(
+                    config,
+                    TokioRuntimeProvider::default(),
+                ))
             }
             None => match hickory_resolver::TokioResolver::builder_tokio() {
-                Ok(b) => (Some(b), false),
+                Ok(b) => Some(b),
                 Err(e) => {
                     tracing::warn!(error = %e, "cannot read the system DNS configuration");
-                    (None, false)
+                    None
                 }
             },
         };
-        let resolver = builder.and_then(|mut b| {
+        builder.and_then(|mut b| {
             *b.options_mut() = opts;
             b.build()
                 .map_err(|e| tracing::warn!(error = %e, "cannot build the DNS resolver"))
                 .ok()
-        });
-        Self {
-            resolver,
-            overridden,
-        }
+        })
     }
 
     async fn records(
@@ -333,7 +337,11 @@ impl SystemDns {
         name: &str,
         kind: hickory_resolver::proto::rr::RecordType,
     ) -> Result<Vec<hickory_resolver::proto::rr::RData>, String> {
-        let resolver = self.resolver.as_ref().ok_or("no DNS resolver")?;
+        let resolver = self
+            .resolver
+            .get_or_init(|| Self::build(self.server))
+            .as_ref()
+            .ok_or("no DNS resolver")?;
         let fqdn = format!("{}.", name.trim_end_matches('.'));
         match resolver.lookup(fqdn.as_str(), kind).await {
             Ok(lookup) => Ok(lookup.answers().iter().map(|r| r.data.clone()).collect()),
@@ -396,7 +404,7 @@ impl DnsLookup for SystemDns {
 
     fn ips<'a>(&'a self, host: &'a str) -> BoxFuture<'a, Result<Vec<IpAddr>, String>> {
         Box::pin(async move {
-            if !self.overridden {
+            if self.server.is_none() {
                 let addrs = tokio::net::lookup_host((host, 0))
                     .await
                     .map_err(|e| format!("cannot resolve {host}: {e}"))?;
