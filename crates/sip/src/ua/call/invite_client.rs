@@ -103,6 +103,16 @@ impl Call {
         }
     }
 
+    /// Ends an established call with a BYE, reporting `reason` as its end (the engine uses it
+    /// when the session cannot run, e.g. an unusable SDP answer). Before the answer it is
+    /// [`Call::hangup`].
+    pub fn hangup_because(&mut self, now: Instant, reason: &str) {
+        match self.state {
+            CallState::Answered | CallState::Confirmed => self.send_bye(now, reason),
+            _ => self.hangup(now),
+        }
+    }
+
     fn cancel(&mut self, now: Instant) {
         self.cancel_wanted = true;
         self.cancel_deadline = Some(now + self.config.timers.t1 * 64);

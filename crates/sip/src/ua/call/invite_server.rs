@@ -1,5 +1,9 @@
 //! Their INVITE: ringing, answer, reject (and forward by 3xx), CANCEL, the no-answer timeout,
 //! and resending our final response until the ACK.
+//!
+//! Late offer (RFC 3261 §13.2.1, RFC 3264 §4): an INVITE without SDP is answered with our
+//! offer in the 200, and the caller's answer comes in the ACK, surfaced as
+//! [`CallEvent::Answered`]. An ACK without one ends the call with a BYE.
 
 use super::{Call, CallConfig, CallEvent, CallState, Dialog, SentFinal};
 use crate::headers::HeaderName;
@@ -81,7 +85,9 @@ impl Call {
         }
     }
 
-    /// Answers an incoming call with `sdp`; the 200 is resent until the ACK arrives.
+    /// Answers an incoming call with `sdp`; the 200 is resent until the ACK arrives. When the
+    /// INVITE had no offer ([`Call::is_late_offer`]), `sdp` is our offer and the answer
+    /// arrives with the ACK.
     pub fn answer(&mut self, now: Instant, sdp: Vec<u8>) -> bool {
         if self.state != CallState::Incoming {
             return false;
@@ -132,11 +138,17 @@ impl Call {
         });
     }
 
-    pub(super) fn on_ack(&mut self, request: &Message) {
+    pub(super) fn on_ack(&mut self, now: Instant, request: &Message) {
         if self.state == CallState::Answered {
             self.sent_final = None;
             self.set_state(CallState::Confirmed, "ACK");
             let body = request.body();
+            if body.is_empty() && self.is_late_offer() {
+                // RFC 3264 §4: our offer in the 2xx must be answered in the ACK.
+                tracing::info!(call_id = %self.dialog.call_id, "late offer: the ACK has no SDP answer");
+                self.send_bye(now, "no SDP answer in the ACK");
+                return;
+            }
             self.events.push(CallEvent::Answered {
                 sdp: (!body.is_empty()).then(|| body.to_vec()),
             });

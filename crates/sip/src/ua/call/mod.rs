@@ -10,6 +10,8 @@
 //!                 \--other final: ACK, Terminated        cancel(): CANCEL once a 1xx came
 //!  incoming:  Incoming --ringing()--> Incoming --answer()--> Answered --ACK--> Confirmed
 //!                \--reject() / CANCEL (487) / no answer (480) --> Terminated
+//!             INVITE without SDP (late offer): answer() sends our offer, the ACK brings
+//!             the answer (Answered); an ACK without SDP --> BYE
 //!  confirmed: reinvite()/update() --> answer: OfferAnswered, refusal: OfferRefused,
 //!             491: retried after a random delay (RFC 3261 §14.1)
 //!             their re-INVITE/UPDATE with SDP --> RemoteOffer --answer_offer()/refuse_offer()
@@ -345,6 +347,13 @@ impl Call {
             .filter(|b| !b.is_empty())
     }
 
+    /// Whether this is an incoming call whose INVITE carried no SDP (late offer): our offer
+    /// goes in the 200 ([`Call::answer`]) and the caller's answer comes in the ACK, reported
+    /// as [`CallEvent::Answered`].
+    pub fn is_late_offer(&self) -> bool {
+        !self.outgoing && self.incoming_invite.is_some() && self.remote_offer().is_none()
+    }
+
     /// The negotiated session interval and whether we are the refresher, when a session
     /// timer runs.
     pub fn session_timer(&self) -> Option<(Duration, bool)> {
@@ -467,7 +476,7 @@ impl Call {
             return;
         }
         match method {
-            Method::Ack => self.on_ack(request),
+            Method::Ack => self.on_ack(now, request),
             Method::Invite => self.on_invite_request(now, request),
             Method::Update => self.on_update_request(now, request),
             Method::Bye => {
