@@ -153,7 +153,7 @@ fn answer_crossing_cancel_is_acked_then_byed() {
         net.now,
         config("alice", 5060, false),
         "sip:bob@192.0.2.1:5062",
-        None,
+        Some(b"v=0".to_vec()),
         Box::new(SeededRandom::new(1)),
     );
     let bob_cfg = config("bob", 5062, false);
