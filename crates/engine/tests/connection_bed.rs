@@ -299,6 +299,12 @@ async fn naptr_and_srv_lead_to_kamailio_past_a_dead_first_target() {
     ] {
         assert!(asked.iter().any(|a| a == q), "{q} not asked: {asked:?}");
     }
+    // failing over used the list already resolved: one NAPTR question in all
+    assert_eq!(
+        asked.iter().filter(|a| *a == "NAPTR bed.test").count(),
+        1,
+        "{asked:?}"
+    );
     // the order of preference: NAPTR before SRV before A
     let pos = |q: &str| asked.iter().position(|a| a == q).unwrap();
     assert!(pos("NAPTR bed.test") < pos("SRV _sip._tcp.bed.test"));
@@ -584,5 +590,53 @@ async fn kamailio_answers_every_keepalive_so_flows_stay_up() {
     }
     assert!(changes.is_empty(), "{changes:?}");
     assert!(options >= 3, "UDP sends OPTIONS keepalives: {options}");
+    engine.shutdown().await;
+}
+
+#[tokio::test]
+#[ignore = "needs the test bed (Kamailio); run with --test-threads=1"]
+async fn when_every_target_failed_the_name_is_resolved_again_after_the_backoff() {
+    let dead = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let dead_port = dead.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        while let Ok((conn, _)) = dead.accept().await {
+            drop(conn);
+        }
+    });
+    let mut zone = Zone::default();
+    zone.add(
+        "_sip._tcp.bed.test",
+        RecordType::SRV,
+        srv(10, 10, dead_port, "dead.bed.test"),
+    );
+    zone.add(
+        "dead.bed.test",
+        RecordType::A,
+        RData::A(A(Ipv4Addr::LOCALHOST)),
+    );
+    serve_dns(zone.clone()).await;
+    let (engine, mut events) = debug_engine().await;
+    let mut config = account("redo", Transport::Tcp, "bed.test");
+    config.reconnect_min_secs = 1;
+    let id = start(&engine, config).await;
+    // two failures: the list was used up once, then resolved and tried again
+    let seen = watch_until(&mut events, &id, Duration::from_secs(20), |s| {
+        s.states
+            .iter()
+            .filter(|(st, _)| *st == AccountState::Failed)
+            .count()
+            >= 3
+    })
+    .await;
+    assert!(!seen
+        .states
+        .iter()
+        .any(|(st, _)| *st == AccountState::Registered));
+    let srv_questions = zone
+        .asked()
+        .iter()
+        .filter(|q| *q == "SRV _sip._tcp.bed.test")
+        .count();
+    assert!(srv_questions >= 2, "{:?}", zone.asked());
     engine.shutdown().await;
 }
