@@ -128,7 +128,16 @@ keepalive_secs: number,
  * Seconds a keepalive may go unanswered before the connection counts as dead (the
  * account then reconnects and registers again).
  */
-keepalive_timeout_secs: number, };
+keepalive_timeout_secs: number, 
+/**
+ * Session timer (RFC 4028) interval asked for on calls, in seconds; `None` or 0 turns
+ * session timers off (a peer that requires them is still honoured).
+ */
+session_expires_secs: number | null, 
+/**
+ * The smallest session interval accepted from a peer (`Min-SE`, at least 90).
+ */
+min_se_secs: number, };
 
 export type DeviceRole = "microphone" | "speaker" | "ringer";
 

@@ -509,8 +509,12 @@ impl AccountTask {
             auth_user: config.auth_user.clone(),
             custom_headers: config.custom_headers.clone(),
             timers: config.timers,
-            session_expires: Some(CallConfig::DEFAULT_SESSION_EXPIRES),
-            min_se: CallConfig::DEFAULT_MIN_SE,
+            // RFC 4028: Min-SE is at least 90 s and the interval at least Min-SE.
+            session_expires: c
+                .session_expires_secs
+                .filter(|&s| s > 0)
+                .map(|s| s.max(c.min_se_secs.max(CallConfig::DEFAULT_MIN_SE))),
+            min_se: c.min_se_secs.max(CallConfig::DEFAULT_MIN_SE),
             no_answer_timeout: CallConfig::DEFAULT_NO_ANSWER,
         };
         (Registration::new(config, os_random()), call_config)

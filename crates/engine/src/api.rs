@@ -144,6 +144,16 @@ fn default_keepalive() -> u32 {
 fn default_keepalive_timeout() -> u32 {
     10
 }
+#[allow(
+    clippy::unnecessary_wraps,
+    reason = "a serde default for an Option field"
+)]
+fn default_session_expires() -> Option<u32> {
+    Some(1800)
+}
+fn default_min_se() -> u32 {
+    90
+}
 
 /// Everything about an account except its secret. Safe to store in the settings file.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -218,6 +228,13 @@ pub struct AccountConfig {
     /// account then reconnects and registers again).
     #[serde(default = "default_keepalive_timeout")]
     pub keepalive_timeout_secs: u32,
+    /// Session timer (RFC 4028) interval asked for on calls, in seconds; `None` or 0 turns
+    /// session timers off (a peer that requires them is still honoured).
+    #[serde(default = "default_session_expires")]
+    pub session_expires_secs: Option<u32>,
+    /// The smallest session interval accepted from a peer (`Min-SE`, at least 90).
+    #[serde(default = "default_min_se")]
+    pub min_se_secs: u32,
 }
 
 impl AccountConfig {
@@ -247,6 +264,8 @@ impl AccountConfig {
             reconnect_max_secs: default_reconnect_max(),
             keepalive_secs: default_keepalive(),
             keepalive_timeout_secs: default_keepalive_timeout(),
+            session_expires_secs: default_session_expires(),
+            min_se_secs: default_min_se(),
         }
     }
 }
@@ -855,4 +874,23 @@ pub fn typescript_declarations() -> String {
         out.push_str("\n\n");
     }
     out.trim_end().to_string() + "\n"
+}
+
+#[cfg(test)]
+mod account_config_tests {
+    use super::*;
+
+    #[test]
+    fn an_account_saved_before_session_timer_settings_still_loads() {
+        let old = r#"{"id":"a1","address":"sip:alice@example.com","register":true}"#;
+        let account: AccountConfig = serde_json::from_str(old).unwrap();
+        assert_eq!(account.session_expires_secs, Some(1800));
+        assert_eq!(account.min_se_secs, 90);
+        assert_eq!(account, AccountConfig::new("a1", "sip:alice@example.com"));
+        let off: AccountConfig = serde_json::from_str(
+            r#"{"id":"a1","address":"sip:a@b","session_expires_secs":null,"min_se_secs":120}"#,
+        )
+        .unwrap();
+        assert_eq!((off.session_expires_secs, off.min_se_secs), (None, 120));
+    }
 }
