@@ -218,20 +218,30 @@ async fn call_both_ways(
     let _ = tone.wait();
     // What the peer heard: its decoded dump of this call.
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let newest = newest_dump(peer);
-    let check = Proc::new("python3")
-        .arg(bed("BED_TONE"))
-        .arg(&newest)
-        .args([
-            "--expect",
-            &our_hz.to_string(),
-            "--tol",
-            "0.03",
-            "--skip",
-            "1.0",
-        ])
-        .output()
-        .unwrap();
+    // baresip may still be finishing the file: look again for a few seconds.
+    let mut check = None;
+    for _ in 0..10 {
+        let out = Proc::new("python3")
+            .arg(bed("BED_TONE"))
+            .arg(newest_dump(peer))
+            .args([
+                "--expect",
+                &our_hz.to_string(),
+                "--tol",
+                "0.03",
+                "--skip",
+                "1.0",
+            ])
+            .output()
+            .unwrap();
+        let done = out.status.success();
+        check = Some(out);
+        if done {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    let check = check.unwrap();
     assert!(
         check.status.success(),
         "{peer} did not hear {our_hz} Hz: {}{}",
@@ -260,7 +270,7 @@ fn stats_of(events: &[Event]) -> (Vec<CallStats>, Option<CallStats>) {
 #[ignore = "needs the test bed (Kamailio, baresip, PulseAudio)"]
 async fn call_bob_and_hear_his_tone_while_he_hears_ours() {
     // PCMU only: the G.711 path.
-    let events = call_both_ways("BOB", 1000, 0, |a| a.codecs = vec!["pcmu".into()]).await;
+    let events = call_both_ways("BOB", 1000, 3, |a| a.codecs = vec!["pcmu".into()]).await;
     let (live, summary) = stats_of(&events);
     assert!(live.iter().all(|s| s.codec == "PCMU"), "{live:?}");
     let summary = summary.expect("a final summary");
@@ -319,7 +329,7 @@ async fn opus_call_to_bob_carries_tones_both_ways_with_stats_and_levels() {
 #[tokio::test]
 #[ignore = "needs the test bed (Kamailio, baresip with SRTP, PulseAudio)"]
 async fn srtp_mandatory_call_to_carol_over_tls_carries_tones_both_ways() {
-    let events = call_both_ways("CAROL", 700, 0, |a| a.srtp = SrtpMode::Mandatory).await;
+    let events = call_both_ways("CAROL", 700, 3, |a| a.srtp = SrtpMode::Mandatory).await;
     let (_, summary) = stats_of(&events);
     let summary = summary.expect("a final summary");
     assert!(summary.encrypted, "{summary:?}");
@@ -329,7 +339,7 @@ async fn srtp_mandatory_call_to_carol_over_tls_carries_tones_both_ways() {
 #[tokio::test]
 #[ignore = "needs the test bed (Kamailio, baresip with SRTP, PulseAudio)"]
 async fn srtp_mandatory_call_to_dave_carries_tones_both_ways() {
-    let events = call_both_ways("DAVE", 1200, 0, |a| {
+    let events = call_both_ways("DAVE", 1200, 3, |a| {
         a.srtp = SrtpMode::Mandatory;
         a.codecs = vec!["pcma".into(), "pcmu".into()];
     })

@@ -78,6 +78,28 @@ async fn echo_line_plays_the_microphone_back_on_the_speaker() {
     // reads as a few percent higher pitch (seen once: 1030 Hz).
     assert!((freq - 1000.0).abs() <= 50.0, "speaker plays {freq} Hz");
     assert!(level > -20.0, "speaker level {level:.1} dBFS");
+    // The echo line is a real media pipeline: Opus statistics and audio levels, as calls have.
+    let (mut levels, mut codecs) = (Vec::new(), Vec::new());
+    while let Ok(env) = events.try_recv() {
+        match env.event {
+            Event::AudioLevels {
+                input_dbfs,
+                output_dbfs,
+                ..
+            } => levels.push((input_dbfs, output_dbfs)),
+            Event::CallStatsUpdated { stats, .. } => codecs.push(stats.codec),
+            _ => {}
+        }
+    }
+    assert!(levels.len() >= 20, "{} level events", levels.len());
+    assert!(
+        levels.iter().any(|(i, o)| *i > -20.0 && *o > -30.0),
+        "levels: {levels:?}"
+    );
+    assert!(
+        !codecs.is_empty() && codecs.iter().all(|c| c == "opus"),
+        "{codecs:?}"
+    );
 
     // Muting the echo call silences it.
     engine
