@@ -50,6 +50,9 @@ struct ActiveCall {
     socket: Option<UdpSocket>,
     /// For an incoming call: the answer to send and the session it starts.
     answer: Option<(Vec<u8>, NegotiatedSession)>,
+    /// For an incoming call without SDP (late offer): our offer for the 200; the session
+    /// starts with the answer in the ACK.
+    late_offer: Option<Vec<u8>>,
     /// For an outgoing call: the session once the answer came.
     running: Option<MediaHandle>,
     ssrc: u32,
@@ -275,6 +278,7 @@ impl Calls {
             media,
             socket: Some(socket),
             answer: None,
+            late_offer: None,
             running: None,
             ssrc,
             devices,
@@ -297,21 +301,35 @@ impl Calls {
     ) -> Option<Vec<u8>> {
         let refuse =
             |code: u16, reason: &str| Some(Message::response_to(invite, code, reason).to_bytes());
+        // No SDP (late offer, RFC 3264 §4): our offer goes in the 200, the answer in the ACK.
+        let late = invite.body().iter().all(u8::is_ascii_whitespace);
         let offer = match SessionDescription::parse(invite.body()) {
-            Ok(o) => o,
-            // An INVITE without an offer (the answer would go in the ACK) is not supported yet.
-            Err(_) => return refuse(488, "Not Acceptable Here"),
+            Ok(o) => Some(o),
+            Err(_) if late => None,
+            Err(e) => {
+                tracing::info!(error = %e, "unparsable SDP offer");
+                return refuse(488, "Not Acceptable Here");
+            }
         };
         let Ok((socket, local)) = local_media(ip, &self.policy, rng.as_mut()) else {
             return refuse(500, "Server Internal Error");
         };
         let mut media = OfferAnswer::new(local);
-        let (answer, session) = match media.process_offer(&offer) {
-            Ok(x) => x,
-            Err(e) => {
-                tracing::info!(error = %e, "incoming offer refused");
-                return refuse(488, "Not Acceptable Here");
-            }
+        let (answer, late_offer) = match offer {
+            Some(offer) => match media.process_offer(&offer) {
+                Ok((answer, session)) => (Some((answer.to_bytes(), session)), None),
+                Err(e) => {
+                    tracing::info!(error = %e, "incoming offer refused");
+                    return refuse(488, "Not Acceptable Here");
+                }
+            },
+            None => match media.create_offer() {
+                Ok(our) => (None, Some(our.to_bytes())),
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot make an offer for a call without SDP");
+                    return refuse(500, "Server Internal Error");
+                }
+            },
         };
         let ssrc = u32::try_from(rng.next_u64() >> 32).unwrap_or(1);
         let Ok(mut sip) = Call::incoming(now, config, invite, rng) else {
@@ -331,7 +349,8 @@ impl Calls {
             sip,
             media,
             socket: Some(socket),
-            answer: Some((answer.to_bytes(), session)),
+            answer,
+            late_offer,
             running: None,
             ssrc,
             devices: AudioRoute::default(),
@@ -352,6 +371,11 @@ impl Calls {
         let Some(call) = self.find(id) else {
             return false;
         };
+        if let Some(offer) = call.late_offer.take() {
+            // Media starts once the ACK brings the answer.
+            call.devices = devices;
+            return call.sip.answer(now, offer);
+        }
         let Some((body, session)) = call.answer.take() else {
             return false;
         };
@@ -549,7 +573,9 @@ impl Calls {
                         reason: None,
                     }),
                     CallEvent::Answered { sdp } => {
-                        if call.sip.is_outgoing() {
+                        // Our offer went out (in our INVITE, or in our 200 to an INVITE
+                        // without SDP): this is the answer, and media starts now.
+                        if call.sip.is_outgoing() || call.sip.is_late_offer() {
                             let session = sdp
                                 .as_deref()
                                 .and_then(|b| SessionDescription::parse(b).ok())
@@ -567,7 +593,12 @@ impl Calls {
                                 }
                                 _ => {
                                     tracing::warn!("unusable SDP answer; hanging up");
-                                    call.sip.hangup(Instant::now());
+                                    let why = if call.sip.is_outgoing() {
+                                        "unusable SDP answer"
+                                    } else {
+                                        "unusable SDP answer in the ACK"
+                                    };
+                                    call.sip.hangup_because(Instant::now(), why);
                                     while let Some(bytes) = call.sip.poll_transmit() {
                                         transmits.push(bytes);
                                     }
