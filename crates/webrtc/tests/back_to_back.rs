@@ -383,3 +383,70 @@ fn bad_remote_sdp_is_a_clear_error() {
         "no local address"
     );
 }
+
+#[test]
+fn unreachable_turn_server_bounds_gathering_at_three_seconds() {
+    let mut link = Link::new();
+    let turn = "10.9.9.9:3478";
+    let mut a = WebRtcSession::new(
+        link.now,
+        WebRtcConfig {
+            local_addrs: vec![addr(A)],
+            ice_servers: vec![softphone_webrtc::IceServer {
+                urls: vec![format!("turn:{turn}?transport=udp")],
+                username: "u".into(),
+                credential: "secret".into(),
+            }],
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert!(!a.gathering_complete());
+    // the TURN server never answers: its requests go nowhere
+    let start = link.now;
+    let mut to_server = 0;
+    while !a.gathering_complete() {
+        while let Some(t) = a.poll_transmit() {
+            assert_eq!(t.to, addr(turn));
+            to_server += 1;
+        }
+        let next = a.poll_timeout().expect("a timer while gathering");
+        assert!(next > link.now || next == link.now);
+        link.now = next.max(link.now + Duration::from_millis(1));
+        a.handle_timeout(link.now);
+        assert!(
+            link.now - start <= Duration::from_secs(4),
+            "gathering unbounded"
+        );
+    }
+    let took = link.now - start;
+    assert!(
+        took >= Duration::from_secs(3) && took < Duration::from_millis(3100),
+        "{took:?}"
+    );
+    assert!(
+        to_server >= 2,
+        "allocate and binding requests, with retransmissions"
+    );
+    let events: Vec<_> = std::iter::from_fn(|| a.poll_event()).collect();
+    assert!(
+        events.contains(&SessionEvent::GatheringComplete),
+        "{events:?}"
+    );
+    // the offer goes with what there is: the host candidate
+    let offer = a.create_offer(link.now).unwrap();
+    assert!(offer.contains(" 10.0.0.1 40000 typ host"), "{offer}");
+    assert!(!offer.contains("typ relay"), "{offer}");
+    assert!(
+        !format!(
+            "{:?}",
+            softphone_webrtc::IceServer {
+                urls: vec![],
+                username: "u".into(),
+                credential: "secret".into(),
+            }
+        )
+        .contains("secret"),
+        "credentials never in Debug output"
+    );
+}
