@@ -1,10 +1,11 @@
 //! SIP dialog features through the engine against sipp scenarios (`tests/bed/sipp/uas_*.xml`)
 //! and baresip bob (bed tier): the far end holding us by re-INVITE, a reliable 183 answered
 //! by PRACK, a 302 followed, the CANCEL/200 race, garbage responses dropped, a session timer
-//! refreshed by UPDATE, DTMF by INFO both ways, and our own hold and resume with bob.
+//! refreshed by UPDATE, DTMF by INFO both ways, our own hold and resume with bob, and a late
+//! offer from sipp calling us through Kamailio (`uac_late_offer.xml`).
 //!
 //! The sipp tests need only sipp on 127.0.0.1 (the engine dials sipp directly from an account
-//! that does not register); the bob test needs the whole bed.
+//! that does not register); the bob and late-offer tests need the whole bed.
 
 #![allow(
     clippy::unwrap_used,
@@ -501,5 +502,115 @@ async fn hold_and_resume_with_bob() {
     assert!(
         (freq - want).abs() <= 15.0 && level > -45.0,
         "after resume we hear {freq} Hz at {level:.1} dBFS"
+    );
+}
+
+/// A bed user's password from `BED_USERS` (`name:password …`).
+fn bed_password(user: &str) -> String {
+    bed("BED_USERS")
+        .split_whitespace()
+        .find_map(|u| u.strip_prefix(&format!("{user}:")).map(str::to_string))
+        .unwrap_or_else(|| panic!("{user} is not a bed user"))
+}
+
+#[tokio::test]
+#[ignore = "needs the test bed (Kamailio, sipp)"]
+async fn late_offer_from_sipp_is_answered_in_the_ack_and_media_flows() {
+    // sipp (user 1000) calls our registered account (1004) through Kamailio with an INVITE
+    // without SDP; our 200 carries the offer, sipp's ACK the answer; sipp echoes our RTP.
+    let wav_out = "late-offer.wav";
+    let (engine, mut events) = engine(wav_out);
+    let callee = "1004";
+    let mut account = AccountConfig::new("bed", format!("sip:{callee}@{}", bed("BED_DOMAIN")));
+    account.transport = Transport::Udp;
+    account.server = Some(bed("BED_SIP_UDP"));
+    engine
+        .execute(Command::SetAccount {
+            account: Box::new(account),
+            credential: Some(Credential::Password(Secret::new(bed_password(callee)))),
+        })
+        .await
+        .unwrap();
+    engine
+        .execute(Command::StartAccount {
+            account_id: AccountId("bed".into()),
+        })
+        .await
+        .unwrap();
+    until(&mut events, 15, |e| match e {
+        Event::AccountStateChanged {
+            state: AccountState::Registered,
+            ..
+        } => Some(()),
+        Event::AccountStateChanged {
+            state: AccountState::Failed,
+            reason,
+            ..
+        } => panic!("{reason:?}"),
+        _ => None,
+    })
+    .await;
+
+    let scenario = "uac_late_offer.xml";
+    let log = scratch(&format!("{scenario}.errors.log"));
+    let child = Proc::new("sipp")
+        .arg("-sf")
+        .arg(sipp_dir().join(scenario))
+        .arg(bed("BED_SIP_UDP"))
+        .args(["-i", "127.0.0.1", "-p", "5398", "-mp", "6398"])
+        .args(["-au", "1000", "-ap", &bed_password("1000"), "-s", callee])
+        .args([
+            "-set",
+            "caller",
+            "1000",
+            "-m",
+            "1",
+            "-d",
+            "4000",
+            "-rtp_echo",
+        ])
+        .args([
+            "-nostdin",
+            "-timeout",
+            "60s",
+            "-timeout_error",
+            "-trace_err",
+        ])
+        .arg("-error_file")
+        .arg(log)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("sipp runs");
+
+    let call_id = until(&mut events, 15, |e| match e {
+        Event::IncomingCall { call_id, .. } => Some(call_id.clone()),
+        _ => None,
+    })
+    .await;
+    engine
+        .execute(Command::Answer {
+            call_id: call_id.clone(),
+        })
+        .await
+        .unwrap();
+    state(&mut events, 10, CallState::Active).await;
+    // sipp hangs up after 4 s of call.
+    let reason = ended(&mut events, 20).await.unwrap();
+    assert_eq!(reason.text, "remote hung up", "{reason:?}");
+    sipp_passed(child, scenario, 20).await;
+    engine.shutdown().await;
+
+    // Media ran on the answer from the ACK: our 1000 Hz tone came back through sipp's echo.
+    let recorded = softphone_audio::wav::WavSource::open(scratch(wav_out), false).unwrap();
+    let samples: Vec<i16> = recorded
+        .samples()
+        .iter()
+        .map(|s| (s.clamp(-1.0, 1.0) * 32767.0) as i16)
+        .collect();
+    let (freq, level) = support::dominant(&samples);
+    assert!(
+        (freq - 1000.0).abs() <= 15.0 && level > -45.0,
+        "we hear {freq} Hz at {level:.1} dBFS"
     );
 }
