@@ -2,7 +2,8 @@
 //! and baresip bob (bed tier): the far end holding us by re-INVITE, a reliable 183 answered
 //! by PRACK, a 302 followed, the CANCEL/200 race, garbage responses dropped, a session timer
 //! refreshed by UPDATE, DTMF by INFO both ways, our own hold and resume with bob, and a late
-//! offer from sipp calling us through Kamailio (`uac_late_offer.xml`).
+//! offer from sipp calling us through Kamailio (`uac_late_offer*.xml`: answer in the ACK, and an
+//! unusable one ending the call with BYE).
 //!
 //! The sipp tests need only sipp on 127.0.0.1 (the engine dials sipp directly from an account
 //! that does not register); the bob and late-offer tests need the whole bed.
@@ -513,21 +514,15 @@ fn bed_password(user: &str) -> String {
         .unwrap_or_else(|| panic!("{user} is not a bed user"))
 }
 
-#[tokio::test]
-#[ignore = "needs the test bed (Kamailio, sipp)"]
-async fn late_offer_from_sipp_is_answered_in_the_ack_and_media_flows() {
-    // sipp (user 1000) calls our registered account (1004) through Kamailio with an INVITE
-    // without SDP; our 200 carries the offer, sipp's ACK the answer; sipp echoes our RTP.
-    let wav_out = "late-offer.wav";
-    let (engine, mut events) = engine(wav_out);
-    let callee = "1004";
-    let mut account = AccountConfig::new("bed", format!("sip:{callee}@{}", bed("BED_DOMAIN")));
+/// Registers the engine as bed user `user` over UDP with Kamailio.
+async fn register_with_kamailio(engine: &Engine, events: &mut Events, user: &str) {
+    let mut account = AccountConfig::new("bed", format!("sip:{user}@{}", bed("BED_DOMAIN")));
     account.transport = Transport::Udp;
     account.server = Some(bed("BED_SIP_UDP"));
     engine
         .execute(Command::SetAccount {
             account: Box::new(account),
-            credential: Some(Credential::Password(Secret::new(bed_password(callee)))),
+            credential: Some(Credential::Password(Secret::new(bed_password(user)))),
         })
         .await
         .unwrap();
@@ -537,7 +532,7 @@ async fn late_offer_from_sipp_is_answered_in_the_ack_and_media_flows() {
         })
         .await
         .unwrap();
-    until(&mut events, 15, |e| match e {
+    until(events, 15, |e| match e {
         Event::AccountStateChanged {
             state: AccountState::Registered,
             ..
@@ -550,25 +545,21 @@ async fn late_offer_from_sipp_is_answered_in_the_ack_and_media_flows() {
         _ => None,
     })
     .await;
+}
 
-    let scenario = "uac_late_offer.xml";
+/// Starts sipp as user 1000 calling `callee` through Kamailio with `scenario` (one call),
+/// from 127.0.0.1:`port`, media on `port + 1000`.
+fn sipp_caller(scenario: &str, port: u16, callee: &str, extra: &[&str]) -> Child {
     let log = scratch(&format!("{scenario}.errors.log"));
-    let child = Proc::new("sipp")
+    Proc::new("sipp")
         .arg("-sf")
         .arg(sipp_dir().join(scenario))
         .arg(bed("BED_SIP_UDP"))
-        .args(["-i", "127.0.0.1", "-p", "5398", "-mp", "6398"])
+        .args(["-i", "127.0.0.1", "-p", &port.to_string()])
+        .args(["-mp", &(port + 1000).to_string()])
         .args(["-au", "1000", "-ap", &bed_password("1000"), "-s", callee])
-        .args([
-            "-set",
-            "caller",
-            "1000",
-            "-m",
-            "1",
-            "-d",
-            "4000",
-            "-rtp_echo",
-        ])
+        .args(["-set", "caller", "1000", "-m", "1"])
+        .args(extra)
         .args([
             "-nostdin",
             "-timeout",
@@ -581,9 +572,12 @@ async fn late_offer_from_sipp_is_answered_in_the_ack_and_media_flows() {
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-        .expect("sipp runs");
+        .expect("sipp runs")
+}
 
-    let call_id = until(&mut events, 15, |e| match e {
+/// Waits for the incoming call and answers it.
+async fn answer_incoming(engine: &Engine, events: &mut Events) -> CallId {
+    let call_id = until(events, 15, |e| match e {
         Event::IncomingCall { call_id, .. } => Some(call_id.clone()),
         _ => None,
     })
@@ -594,6 +588,20 @@ async fn late_offer_from_sipp_is_answered_in_the_ack_and_media_flows() {
         })
         .await
         .unwrap();
+    call_id
+}
+
+#[tokio::test]
+#[ignore = "needs the test bed (Kamailio, sipp)"]
+async fn late_offer_from_sipp_is_answered_in_the_ack_and_media_flows() {
+    // sipp (user 1000) calls our registered account (1004) through Kamailio with an INVITE
+    // without SDP; our 200 carries the offer, sipp's ACK the answer; sipp echoes our RTP.
+    let wav_out = "late-offer.wav";
+    let (engine, mut events) = engine(wav_out);
+    register_with_kamailio(&engine, &mut events, "1004").await;
+    let scenario = "uac_late_offer.xml";
+    let child = sipp_caller(scenario, 5398, "1004", &["-d", "4000", "-rtp_echo"]);
+    answer_incoming(&engine, &mut events).await;
     state(&mut events, 10, CallState::Active).await;
     // sipp hangs up after 4 s of call.
     let reason = ended(&mut events, 20).await.unwrap();
@@ -613,4 +621,39 @@ async fn late_offer_from_sipp_is_answered_in_the_ack_and_media_flows() {
         (freq - 1000.0).abs() <= 15.0 && level > -45.0,
         "we hear {freq} Hz at {level:.1} dBFS"
     );
+}
+
+#[tokio::test]
+#[ignore = "needs the test bed (Kamailio, sipp)"]
+async fn late_offer_with_an_unusable_answer_in_the_ack_ends_with_bye() {
+    // sipp's ACK answers with G.729, which we never offered: BYE with a clear reason, and
+    // the call never counts as active.
+    let (engine, mut events) = engine("late-offer-bad.wav");
+    register_with_kamailio(&engine, &mut events, "1004").await;
+    let scenario = "uac_late_offer_bad_answer.xml";
+    let child = sipp_caller(scenario, 5399, "1004", &[]);
+    let call_id = answer_incoming(&engine, &mut events).await;
+    let reason = until(&mut events, 20, |e| match e {
+        Event::CallStateChanged {
+            call_id: c,
+            state: CallState::Active,
+            ..
+        } if *c == call_id => panic!("active without a usable answer"),
+        Event::CallStateChanged {
+            call_id: c,
+            state: CallState::Ended,
+            reason,
+            ..
+        } if *c == call_id => Some(reason.clone()),
+        _ => None,
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        (reason.text.as_str(), reason.code),
+        ("unusable SDP answer in the ACK", Some(200)),
+        "{reason:?}"
+    );
+    sipp_passed(child, scenario, 20).await;
+    engine.shutdown().await;
 }
