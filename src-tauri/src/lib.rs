@@ -33,8 +33,13 @@ use tray::{TrayAction, TrayInput};
 /// The main window's label.
 pub const MAIN_WINDOW: &str = "main";
 
-fn show_main<R: tauri::Runtime>(app: &tauri::AppHandle<R>) {
-    if let Some(w) = app.get_webview_window(MAIN_WINDOW) {
+/// Shows the main window, creating it again when it was closed to the tray.
+pub(crate) fn show_main<R: tauri::Runtime>(app: &tauri::AppHandle<R>) {
+    let window = match app.get_webview_window(MAIN_WINDOW) {
+        Some(w) => Some(w),
+        None => create_main(app),
+    };
+    if let Some(w) = window {
         let _ = w.unminimize();
         let _ = w.show();
         let _ = w.set_focus();
@@ -44,16 +49,39 @@ fn show_main<R: tauri::Runtime>(app: &tauri::AppHandle<R>) {
     }
 }
 
-fn toggle_main<R: tauri::Runtime>(app: &tauri::AppHandle<R>) {
-    if let Some(w) = app.get_webview_window(MAIN_WINDOW) {
-        if w.is_visible().unwrap_or(false) {
-            let _ = w.hide();
-            if let Some(state) = app.try_state::<AppState>() {
-                state.tray_changed.notify_one();
-            }
-        } else {
-            show_main(app);
+/// Builds the main window from `tauri.conf.json` (hidden; the caller shows it). The UI in it
+/// reconnects and loads the engine's snapshot, as after a reload.
+fn create_main<R: tauri::Runtime>(app: &tauri::AppHandle<R>) -> Option<tauri::WebviewWindow<R>> {
+    let config = app
+        .config()
+        .app
+        .windows
+        .iter()
+        .find(|w| w.label == MAIN_WINDOW)?
+        .clone();
+    match tauri::WebviewWindowBuilder::from_config(app, &config).and_then(|b| b.build()) {
+        Ok(w) => Some(w),
+        Err(e) => {
+            tracing::warn!(error = %e, "the main window could not be created");
+            None
         }
+    }
+}
+
+/// Whether the main window is on screen (false when it was closed to the tray).
+fn main_visible<R: tauri::Runtime>(app: &tauri::AppHandle<R>) -> bool {
+    app.get_webview_window(MAIN_WINDOW)
+        .and_then(|w| w.is_visible().ok())
+        .unwrap_or(false)
+}
+
+fn toggle_main<R: tauri::Runtime>(app: &tauri::AppHandle<R>) {
+    match app.get_webview_window(MAIN_WINDOW) {
+        // As closing it: the window goes, the phone stays in the tray.
+        Some(w) if w.is_visible().unwrap_or(false) => {
+            let _ = w.destroy();
+        }
+        _ => show_main(app),
     }
 }
 
@@ -92,10 +120,7 @@ async fn refresh_tray<R: tauri::Runtime>(app: &tauri::AppHandle<R>) {
         recents: settings.recents.clone(),
         muted,
         do_not_disturb: snapshot.do_not_disturb,
-        window_visible: app
-            .get_webview_window(MAIN_WINDOW)
-            .and_then(|w| w.is_visible().ok())
-            .unwrap_or(false),
+        window_visible: main_visible(app),
         missed_calls: missed,
     };
     let l10n = state.l10n();
@@ -263,6 +288,9 @@ pub fn run() {
                 handle_link(&handle, target);
             } else if !start_minimised {
                 show_main(&handle);
+            } else if let Some(w) = handle.get_webview_window(MAIN_WINDOW) {
+                // Minimised to the tray: no web view until the window is shown.
+                let _ = w.destroy();
             }
             Ok(())
         })
@@ -272,11 +300,15 @@ pub fn run() {
             }
             let state = window.app_handle().try_state::<AppState>();
             match event {
-                // Closing the window keeps the phone running in the tray.
-                WindowEvent::CloseRequested { api, .. } => {
-                    api.prevent_close();
-                    let _ = window.hide();
+                // Closing the window keeps the phone running in the tray. The window and its
+                // web view are freed (about 140 MB of WebKit processes) and made again when
+                // shown; RunEvent::ExitRequested keeps the app alive without windows.
+                WindowEvent::CloseRequested { .. } => {
+                    tracing::info!("window closed to the tray");
+                }
+                WindowEvent::Destroyed => {
                     if let Some(state) = state {
+                        state.disconnect();
                         state.tray_changed.notify_one();
                     }
                 }
@@ -305,6 +337,14 @@ pub fn run() {
         }
     };
     app.run(|app, event| {
+        // The last window closed: the phone stays in the tray. Quit (app.exit) passes a code.
+        if let RunEvent::ExitRequested {
+            code: None, api, ..
+        } = &event
+        {
+            api.prevent_exit();
+            return;
+        }
         if let RunEvent::Exit = event {
             if let Some(state) = app.try_state::<AppState>() {
                 tauri::async_runtime::block_on(state.engine.shutdown());

@@ -39,10 +39,7 @@ pub async fn on_action<R: tauri::Runtime>(
     };
     let (name, command) = match action {
         NotificationAction::Answer => {
-            if let Some(w) = app.get_webview_window(crate::MAIN_WINDOW) {
-                let _ = w.show();
-                let _ = w.set_focus();
-            }
+            crate::show_main(&app);
             ("answer", Command::Answer { call_id })
         }
         NotificationAction::Decline => {

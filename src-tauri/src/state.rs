@@ -317,6 +317,15 @@ impl AppState {
         Ok(snapshot)
     }
 
+    /// The UI went away (its window was closed to the tray): stop forwarding events to it and
+    /// keep shell events until a new window connects.
+    pub fn disconnect(&self) {
+        if let Some(old) = lock(&self.forwarder).take() {
+            old.abort();
+        }
+        lock(&self.shell).channel = None;
+    }
+
     /// Sends a shell event to the UI, or keeps it until the UI connects.
     pub fn send_shell(&self, event: ShellEvent) {
         let mut outlet = lock(&self.shell);

@@ -2,7 +2,7 @@
 // Run through tests/e2e/run.sh, which sets WD_URL, APP and a private config dir.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync, mkdirSync, existsSync, mkdtempSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdirSync, existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
@@ -109,4 +109,64 @@ test('switching the language re-labels the window at once', async () => {
   assert.equal(await s.text('#nav-phone'), 'Telefon');
   await s.exec("const l = document.getElementById('pref-language'); l.value = 'en'; l.dispatchEvent(new Event('change'));");
   await s.until("return document.documentElement.lang === 'en'", [], 'English again');
+});
+
+/** The X window of the app: its pid (from _NET_WM_PID) and whether it is on screen. */
+function appWindow() {
+  const info = spawnSync('xwininfo', ['-name', 'Softphone'], { encoding: 'utf8', timeout: 10000 });
+  if (info.status !== 0) return { exists: false, viewable: false, pid: null };
+  const prop = spawnSync('xprop', ['-name', 'Softphone', '_NET_WM_PID'], { encoding: 'utf8', timeout: 10000 });
+  const pid = Number((prop.stdout.match(/= (\d+)/) ?? [])[1]) || null;
+  return { exists: true, viewable: /Map State: IsViewable/.test(info.stdout), pid };
+}
+
+/** Processes below `pid` (children, grandchildren...) named `comm` (as /proc shows them). */
+function descendantsNamed(pid, comm) {
+  const procs = [];
+  for (const p of readdirSync('/proc')) {
+    if (!/^\d+$/.test(p)) continue;
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      procs.push({ pid: Number(p), name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
+        ppid: Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) });
+    } catch {
+      // Gone.
+    }
+  }
+  const below = new Set([pid]);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const p of procs) if (below.has(p.ppid) && !below.has(p.pid)) { below.add(p.pid); grew = true; }
+  }
+  return procs.filter((p) => p.pid !== pid && below.has(p.pid) && p.name === comm).map((p) => p.pid);
+}
+
+async function waitFor(pred, what) {
+  for (let i = 0; i < 200; i += 1) {
+    if (pred()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+test('closing the window keeps the phone in the tray without its web view; starting it again shows it', async () => {
+  const before = appWindow();
+  assert.ok(before.viewable && before.pid, `the window is on screen with a pid: ${JSON.stringify(before)}`);
+  assert.ok(descendantsNamed(before.pid, 'WebKitWebProces').length > 0, 'a web process runs for the window');
+  // What the window manager's close button does: WM_DELETE_WINDOW (not WebDriver's "close
+  // window", which ends the session and the app with it).
+  const close = spawnSync('python3', ['-c', `import sys; sys.path.insert(0, ${JSON.stringify(join(ROOT, 'tests', 'bench'))})
+from app_startup import X
+x = X(); w, _ = x.app_window('Softphone'); x.close(w) if w else sys.exit('no window')`], { encoding: 'utf8', timeout: 20000 });
+  assert.equal(close.status, 0, close.stderr);
+  await waitFor(() => !appWindow().viewable, 'the window to go');
+  assert.doesNotThrow(() => process.kill(before.pid, 0), 'the app still runs (in the tray)');
+  await waitFor(() => descendantsNamed(before.pid, 'WebKitWebProces').length === 0, 'the web process to end');
+  // Starting the app again (the desktop launcher) hands over to the running one, which shows
+  // a new window.
+  const second = spawnSync(APP, [], { env: process.env, timeout: 60000, encoding: 'utf8' });
+  assert.equal(second.status, 0, `second instance: ${second.stderr}`);
+  await waitFor(() => appWindow().viewable, 'the window to come back');
+  assert.equal(appWindow().pid, before.pid, 'the same app shows it');
+  assert.doesNotMatch(readFileSync(SOFTPHONE_LOG_FILE, 'utf8'), /the main window could not be created/);
 });
