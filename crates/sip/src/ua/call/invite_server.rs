@@ -143,7 +143,7 @@ impl Call {
             self.sent_final = None;
             self.set_state(CallState::Confirmed, "ACK");
             let body = request.body();
-            if body.is_empty() && self.is_late_offer() {
+            if body.iter().all(u8::is_ascii_whitespace) && self.is_late_offer() {
                 // RFC 3264 §4: our offer in the 2xx must be answered in the ACK.
                 tracing::info!(call_id = %self.dialog.call_id, "late offer: the ACK has no SDP answer");
                 self.send_bye(now, "no SDP answer in the ACK");

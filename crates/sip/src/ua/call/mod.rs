@@ -339,12 +339,13 @@ impl Call {
         self.outgoing
     }
 
-    /// The SDP offer of an incoming INVITE, if it had one.
+    /// The SDP offer of an incoming INVITE, if it had one (a body of only white space is
+    /// none).
     pub fn remote_offer(&self) -> Option<&[u8]> {
         self.incoming_invite
             .as_ref()
             .map(Message::body)
-            .filter(|b| !b.is_empty())
+            .filter(|b| !b.iter().all(u8::is_ascii_whitespace))
     }
 
     /// Whether this is an incoming call whose INVITE carried no SDP (late offer): our offer
