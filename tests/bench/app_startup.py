@@ -84,6 +84,13 @@ class X:
                                    ctypes.POINTER(XEvent)]
         lib.XFlush.argtypes = [ctypes.c_void_p]
         lib.XSync.argtypes = [ctypes.c_void_p, ctypes.c_int]
+        # Windows come and go while we walk the tree: ignore BadWindow instead of letting
+        # Xlib's default handler exit the process.
+        handler_t = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p)
+        self._on_error = handler_t(lambda _dpy, _ev: 0)
+        lib.XSetErrorHandler.argtypes = [handler_t]
+        lib.XSetErrorHandler.restype = ctypes.c_void_p
+        lib.XSetErrorHandler(self._on_error)
         self.dpy = lib.XOpenDisplay(None)
         if not self.dpy:
             sys.exit("no X display (run under xvfb-run)")
@@ -312,7 +319,9 @@ def main():
         print(f"run {i + 1}: window {fmt(r.get('window_s'))}, registered {fmt(r.get('registered_s'))}, "
               f"PSS open {fmt(r.get('pss_open_kib'), 'm')}, closed to tray {fmt(r.get('pss_tray_kib'), 'm')}"
               f"{'' if r.get('closed_to_tray', True) else ' (window did not hide!)'}")
-        print("       open: " + ", ".join(f"{k} {v / 1024:.1f}" for k, v in sorted(r["parts_open"].items())))
+        for key in ("parts_open", "parts_tray"):
+            if r.get(key):
+                print(f"       {key[6:]:>4} (MiB): " + ", ".join(f"{k} {v / 1024:.1f}" for k, v in sorted(r[key].items())))
     def med(key):
         vals = [r[key] for r in runs if r.get(key) is not None]
         return statistics.median(vals) if vals else None
