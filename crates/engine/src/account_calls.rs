@@ -55,6 +55,8 @@ struct ActiveCall {
     late_offer: Option<Vec<u8>>,
     /// For an outgoing call: the session once the answer came.
     running: Option<MediaHandle>,
+    /// An outgoing call's media thread, opening the devices while the call is set up.
+    prepared: Option<MediaHandle>,
     ssrc: u32,
     devices: AudioRoute,
     ended_reported: bool,
@@ -168,6 +170,8 @@ fn reporter(tx: mpsc::Sender<MediaReport>) -> media_path::ReportFn {
 
 /// Stops a call's media, queueing its final statistics (before the call's end is reported).
 fn stop_media(call: &mut ActiveCall, updates: &mut Vec<CallUpdate>) {
+    // Not joined: it may still be opening the devices; it closes them and ends by itself.
+    drop(call.prepared.take());
     if let Some(m) = call.running.take() {
         if let Some(stats) = m.stop() {
             updates.push(CallUpdate::Media(Event::CallStatsUpdated {
@@ -272,6 +276,12 @@ impl Calls {
         };
         let ssrc = u32::try_from(rng.next_u64() >> 32).unwrap_or(1);
         let sip = Call::outgoing(now, config, target, Some(offer), rng);
+        // The devices open while the call is set up, so its first words are not clipped.
+        let prepared = media_path::prepare(
+            id.clone(),
+            devices.clone(),
+            reporter(self.media_ended.clone()),
+        );
         self.calls.push(ActiveCall {
             id,
             sip,
@@ -280,6 +290,7 @@ impl Calls {
             answer: None,
             late_offer: None,
             running: None,
+            prepared: Some(prepared),
             ssrc,
             devices,
             ended_reported: false,
@@ -352,6 +363,7 @@ impl Calls {
             answer,
             late_offer,
             running: None,
+            prepared: None,
             ssrc,
             devices: AudioRoute::default(),
             ended_reported: refused,
@@ -582,14 +594,19 @@ impl Calls {
                                 .and_then(|answer| call.media.process_answer(&answer).ok());
                             match (session, call.socket.take()) {
                                 (Some(session), Some(socket)) => {
-                                    call.running = Some(media_path::start(
-                                        id.clone(),
-                                        socket,
-                                        session,
-                                        call.ssrc,
-                                        call.devices.clone(),
-                                        reporter(ended_tx.clone()),
-                                    ));
+                                    call.running = Some(match call.prepared.take() {
+                                        Some(prepared) => {
+                                            prepared.begin(socket, session, call.ssrc)
+                                        }
+                                        None => media_path::start(
+                                            id.clone(),
+                                            socket,
+                                            session,
+                                            call.ssrc,
+                                            call.devices.clone(),
+                                            reporter(ended_tx.clone()),
+                                        ),
+                                    });
                                 }
                                 _ => {
                                     tracing::warn!("unusable SDP answer; hanging up");

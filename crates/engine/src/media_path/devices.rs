@@ -46,6 +46,14 @@ impl Input {
         Ok(Input::Device(Box::new(mic)))
     }
 
+    /// Starts from now: drops what a microphone captured so far, restarts a file's clock.
+    pub(super) fn restart(&mut self) {
+        match self {
+            Input::Device(mic) => mic.discard_buffered(),
+            Input::Wav { next, .. } => *next = Instant::now(),
+        }
+    }
+
     /// The next 20 ms of input, if one is due; silence when muted.
     pub(super) fn next(&mut self, frame: &mut Frame, muted: bool) -> bool {
         match self {
@@ -110,6 +118,35 @@ impl Output {
                 tracing::warn!(error = %e, "cannot finish the WAV recording");
             }
         }
+    }
+}
+
+/// The opened input and output of a call.
+pub(super) struct Devices {
+    /// The sound-server connection, when a device (not a file) is used.
+    pub(super) host: Option<AudioHost>,
+    /// Stream options the devices were opened with (for reopening).
+    pub(super) options: StreamOptions,
+    /// Microphone or WAV input.
+    pub(super) mic: Input,
+    /// Speaker or WAV output.
+    pub(super) spk: Output,
+}
+
+impl Devices {
+    /// Opens the route's input and output. Connecting to the sound server takes time: only
+    /// when a device is used at all.
+    pub(super) fn open(route: &AudioRoute) -> Result<Self, String> {
+        let mut host: Option<AudioHost> = None;
+        let options = StreamOptions::default();
+        let mic = Input::open(&mut host, route, &options)?;
+        let spk = Output::open(&mut host, route, &options)?;
+        Ok(Self {
+            host,
+            options,
+            mic,
+            spk,
+        })
     }
 }
 

@@ -14,9 +14,8 @@ mod tests;
 mod transport;
 
 use crate::api::{CallId, CallStats, Event};
-use devices::{Input, Output};
 use softphone_audio::resample::StreamResampler;
-use softphone_audio::{AudioHost, Frame, StreamOptions, FRAME_SAMPLES};
+use softphone_audio::{Frame, FRAME_SAMPLES};
 use softphone_media::codec::new_codec;
 use softphone_media::dtmf::{DtmfReceiver, DtmfSender, DtmfSenderConfig};
 use softphone_media::jitter::{JitterBuffer, JitterBufferConfig, Playout};
@@ -75,6 +74,8 @@ pub(crate) struct MediaHandle {
     stop: Arc<AtomicBool>,
     muted: Arc<AtomicBool>,
     dtmf: std::sync::mpsc::Sender<char>,
+    /// Until media begins: where the negotiated session goes.
+    go: Option<std::sync::mpsc::Sender<Go>>,
     thread: Option<std::thread::JoinHandle<Option<CallStats>>>,
 }
 
@@ -91,6 +92,23 @@ impl MediaHandle {
     pub(crate) fn stop(mut self) -> Option<CallStats> {
         self.stop.store(true, Ordering::Relaxed);
         self.thread.take().and_then(|t| t.join().ok().flatten())
+    }
+
+    /// Hands a prepared media thread its socket and session: RTP flows from now on.
+    pub(crate) fn begin(
+        mut self,
+        socket: UdpSocket,
+        session: NegotiatedSession,
+        ssrc: u32,
+    ) -> Self {
+        if let Some(go) = self.go.take() {
+            let _ = go.send(Go {
+                socket,
+                session,
+                ssrc,
+            });
+        }
+        self
     }
 
     pub(crate) fn set_muted(&self, muted: bool) {
@@ -120,35 +138,65 @@ pub(crate) fn start(
     route: AudioRoute,
     report: ReportFn,
 ) -> MediaHandle {
+    prepare(call_id, route, report).begin(socket, session, ssrc)
+}
+
+/// What [`MediaHandle::begin`] hands the waiting media thread.
+struct Go {
+    socket: UdpSocket,
+    session: NegotiatedSession,
+    ssrc: u32,
+}
+
+/// Starts a call's media thread and opens its devices now (that takes 0.6–1.6 s with
+/// PulseAudio), so audio flows from the first packet once [`MediaHandle::begin`] hands it the
+/// negotiated session. Dropping or stopping the handle before that closes the devices.
+pub(crate) fn prepare(call_id: CallId, route: AudioRoute, report: ReportFn) -> MediaHandle {
     let stop = Arc::new(AtomicBool::new(false));
     let muted = Arc::new(AtomicBool::new(false));
     let (dtmf_tx, dtmf_rx) = std::sync::mpsc::channel();
+    let (go_tx, go_rx) = std::sync::mpsc::channel::<Go>();
     let mut handle = MediaHandle {
         stop: stop.clone(),
         muted: muted.clone(),
         dtmf: dtmf_tx,
+        go: Some(go_tx),
         thread: None,
     };
     let name = format!("media-{call_id}");
     let spawned = std::thread::Builder::new().name(name).spawn(move || {
         let span = tracing::info_span!("media", call = %call_id);
         let _entered = span.enter();
+        let opened = devices::Devices::open(&route);
+        // Wait for the answer (or the end of the call).
+        let go = loop {
+            if stop.load(Ordering::Relaxed) {
+                return None;
+            }
+            match go_rx.recv_timeout(Duration::from_millis(20)) {
+                Ok(go) => break go,
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return None,
+            }
+        };
         let controls = Controls {
             stop: &stop,
             muted: &muted,
             dtmf: &dtmf_rx,
         };
         let mut summary = None;
-        let result = run(
-            &call_id,
-            socket,
-            &session,
-            ssrc,
-            &route,
-            &controls,
-            &report,
-            &mut summary,
-        );
+        let result = opened.and_then(|devices| {
+            run(
+                &call_id,
+                go.socket,
+                &go.session,
+                go.ssrc,
+                devices,
+                &controls,
+                &report,
+                &mut summary,
+            )
+        });
         let stopped = stop.load(Ordering::Relaxed);
         let reason = match result {
             Ok(()) => "hung up".to_string(),
@@ -207,7 +255,7 @@ fn run(
     socket: UdpSocket,
     session: &NegotiatedSession,
     ssrc: u32,
-    route: &AudioRoute,
+    devices: devices::Devices,
     controls: &Controls<'_>,
     report: &ReportFn,
     summary: &mut Option<CallStats>,
@@ -215,11 +263,14 @@ fn run(
     let mut codec = new_codec(session.codec, session.ptime).map_err(|e| e.to_string())?;
     let mut transport = RtpTransport::new(socket, session)?;
     let encrypted = transport.is_secure();
-    // Connecting to the sound server takes time: only when a device is used at all.
-    let mut host: Option<AudioHost> = None;
-    let options = StreamOptions::default();
-    let mut mic = Input::open(&mut host, route, &options)?;
-    let mut spk = Output::open(&mut host, route, &options)?;
+    let devices::Devices {
+        host,
+        options,
+        mut mic,
+        mut spk,
+    } = devices;
+    // The devices may have been open for a while (prepared while the call was set up).
+    mic.restart();
     report(MediaReport::Running {
         detail: devices::describe(&mic, &spk),
     });
@@ -249,7 +300,8 @@ fn run(
     let now_ms = || u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX);
     let mut rtp = RtpSession::new(RtpSessionConfig {
         ssrc,
-        initial_sequence: (ssrc >> 16) as u16,
+        // RFC 3711 §3.3.1: below 2^15, so no SRTP rollover early in the call.
+        initial_sequence: ((ssrc >> 16) & 0x7fff) as u16,
         initial_timestamp: ssrc.rotate_left(7),
         clock_rate: rtp_rate,
         cname: format!("softphone-{ssrc:08x}"),
