@@ -294,6 +294,40 @@ test('bob calls: declined in the window, the 603 goes out and is acknowledged', 
   assert.equal(await s.exec("return document.getElementById('missed-badge').hidden"), true, 'a declined call is not missed');
 });
 
+test('hold and resume, then call waiting: alice calls while we talk to bob, hold-and-answer, switch back', async () => {
+  await s.click('#nav-phone');
+  await s.type('#dial-input', `sip:bob@${DOMAIN}`);
+  await s.click('#dial-call');
+  await s.until("return !!document.querySelector('#calls-area .call-card[data-state=\"active\"]')", [], 'the call to bob');
+  // Hold: a re-INVITE that bob answers; the engine reports Held.
+  await s.click('#calls-area [data-action="hold"]');
+  await s.until("return !!document.querySelector('#calls-area .call-card[data-state=\"held\"] [data-action=\"resume\"][aria-pressed=\"true\"]')", [], 'held', 60);
+  await s.click('#calls-area [data-action="resume"]');
+  await s.until("return !!document.querySelector('#calls-area .call-card[data-state=\"active\"] [data-action=\"hold\"]')", [], 'active again', 60);
+  // alice (TCP) calls: shown as call waiting.
+  const alice = new Peer(Number(env.BED_ALICE_CTL_PORT ?? 4445));
+  try {
+    await alice.connected;
+    assert.equal((await alice.command('dial', `sip:${USER}@${DOMAIN}`)).ok, true);
+    await s.until("return !!document.querySelector('#incoming-area .incoming-waiting [data-action=\"hold-and-answer\"]')", [], 'call waiting');
+    assert.match(await s.text('#incoming-area .incoming-waiting'), /alice/);
+    await s.click('#incoming-area [data-action="hold-and-answer"]');
+    await s.until("return /alice/.test(document.querySelector('#calls-area .call-card[data-state=\"active\"] .call-name')?.textContent ?? '')", [], 'talking to alice', 60);
+    await s.until("return /bob/.test(document.querySelector('#calls-area .other-call[data-state=\"held\"]')?.textContent ?? '')", [], 'bob on hold', 60);
+    await shot('app-call-waiting.png');
+    // Back to bob: alice is held, bob resumed.
+    await s.click('#calls-area .other-call [data-action="switch"]');
+    await s.until("return /bob/.test(document.querySelector('#calls-area .call-card[data-state=\"active\"] .call-name')?.textContent ?? '')", [], 'talking to bob again', 60);
+    await s.until("return /alice/.test(document.querySelector('#calls-area .other-call[data-state=\"held\"]')?.textContent ?? '')", [], 'alice on hold', 60);
+    await s.click('#calls-area .other-call [data-action="hangup"]');
+    await s.click('#calls-area .call-card [data-action="hangup"]');
+    await s.until("return !document.querySelector('#calls-area .call-card') && !document.querySelector('#calls-area .other-call')", [], 'both calls to end');
+  } finally {
+    await alice.command('hangup').catch(() => {});
+    alice.close();
+  }
+});
+
 test('the dark theme', async () => {
   await s.click('#nav-settings');
   await s.click('#pref-theme input[value="dark"]');
