@@ -542,6 +542,7 @@ fn run(
         std::thread::sleep(Duration::from_millis(5));
     }
     let now = now_ms();
+    tracing::debug!(jitter = ?jitter.stats(), "jitter buffer at the end of the call");
     transport.send_rtcp(&rtp.build_bye(now));
     *summary = Some(figures(&rtp, &jitter, &transport, foreign, true));
     spk.finish();
