@@ -397,9 +397,16 @@ impl AccountTask {
                         .kind
                         .is_stream()
                         .then(|| StreamFramer::new(FramerConfig::default()));
+                    // An account that does not register keeps no binding alive: a peer that
+                    // ignores OPTIONS (sipp, a plain SIP trunk) must not end its calls.
+                    let keepalive_secs = if self.config.register {
+                        self.config.keepalive_secs
+                    } else {
+                        0
+                    };
                     let keepalive = KeepAlive::new(
                         Instant::now().into_std(),
-                        Duration::from_secs(u64::from(self.config.keepalive_secs)),
+                        Duration::from_secs(u64::from(keepalive_secs)),
                         Duration::from_secs(u64::from(self.config.keepalive_timeout_secs.max(1))),
                         target.kind == LinkKind::Udp,
                     );
