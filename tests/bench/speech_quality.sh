@@ -8,7 +8,8 @@
 # callee (bed user sp2) reaches Kamailio through tools/impair, which relays the RTP sent to the
 # callee with 0/5/10/20 % random loss and 10 % bursty loss (mean burst 4 packets), seeded. The
 # callee records what it decodes; tests/bench/pesq_score.py aligns it with the reference and
-# prints NB-PESQ (MOS-LQO). Goals (issue 4): >= 4.2 clean, >= 3.6 / 3.4 / 2.7 at 5 / 10 / 20 %.
+# prints NB-PESQ (MOS-LQO) of the audio path, plus how much of the call's start never arrived
+# ("start clipped", left out of the score: a separate finding). Goals (issue 4): >= 4.2 clean, >= 3.6 / 3.4 / 2.7 at 5 / 10 / 20 %.
 # Needs: sox, the PyPI `pesq` package (installed into $HOME/.cache/softphone/pesq-venv here).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -40,7 +41,7 @@ ref_secs="$(soxi -D "$work/speech.wav")"
 
 codecs=("${@:-pcmu}")
 proxy_port=5070
-printf '%-6s %-14s %8s %8s\n' codec condition loss% PESQ
+printf '%-6s %-14s %8s  %s\n' codec condition loss% 'PESQ'
 for codec in "${codecs[@]}"; do
   for cond in ${CONDITIONS:-"0:1" "5:1" "10:1" "20:1" "10:4"}; do
     loss="${cond%%:*}" burst="${cond##*:}"
@@ -82,7 +83,7 @@ TOML
     else
         score="no-audio"
     fi
-    printf '%-6s %-14s %8s %8s\n' "$codec" "$name" "${measured:-?}" "$score"
+    printf '%-6s %-14s %8s  %s\n' "$codec" "$name" "${measured:-?}" "$score"
     [ -z "${KEEP:-}" ] || { cp "$work/out.wav" "$KEEP/out-$codec-$loss-$burst.wav"; cp "$work/callee.log" "$KEEP/callee-$codec-$loss-$burst.log"; cp "$work/caller.log" "$KEEP/caller-$codec-$loss-$burst.log"; } 2>/dev/null || true
     kill "${pids[0]}" 2>/dev/null || true
     pids=("${pids[@]:1}")
