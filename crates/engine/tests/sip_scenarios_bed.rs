@@ -150,24 +150,32 @@ async fn direct_account(engine: &Engine, events: &mut Events, port: u16) {
     account.transport = Transport::Udp;
     account.server = Some(format!("127.0.0.1:{port}"));
     account.register = false;
+    start_account(engine, events, account, None, AccountState::Ready, 10).await;
+}
+
+/// Sets and starts `account`, then waits up to `secs` for state `want` (a failure panics).
+async fn start_account(
+    engine: &Engine,
+    events: &mut Events,
+    account: AccountConfig,
+    credential: Option<Credential>,
+    want: AccountState,
+    secs: u64,
+) {
+    let account_id = account.id.clone();
     engine
         .execute(Command::SetAccount {
             account: Box::new(account),
-            credential: None,
+            credential,
         })
         .await
         .unwrap();
     engine
-        .execute(Command::StartAccount {
-            account_id: AccountId("direct".into()),
-        })
+        .execute(Command::StartAccount { account_id })
         .await
         .unwrap();
-    until(events, 10, |e| match e {
-        Event::AccountStateChanged {
-            state: AccountState::Ready,
-            ..
-        } => Some(()),
+    until(events, secs, |e| match e {
+        Event::AccountStateChanged { state, .. } if *state == want => Some(()),
         Event::AccountStateChanged {
             state: AccountState::Failed,
             reason,
@@ -400,38 +408,7 @@ async fn session_timer_is_refreshed_by_update() {
 async fn hold_and_resume_with_bob() {
     let wav_out = "bob-hold.wav";
     let (engine, mut events) = engine(wav_out);
-    let mut account = AccountConfig::new(
-        "bed",
-        format!("sip:{}@{}", bed("BED_USER3"), bed("BED_DOMAIN")),
-    );
-    account.transport = Transport::Udp;
-    account.server = Some(bed("BED_SIP_UDP"));
-    engine
-        .execute(Command::SetAccount {
-            account: Box::new(account),
-            credential: Some(Credential::Password(Secret::new(bed("BED_PASS3")))),
-        })
-        .await
-        .unwrap();
-    engine
-        .execute(Command::StartAccount {
-            account_id: AccountId("bed".into()),
-        })
-        .await
-        .unwrap();
-    until(&mut events, 15, |e| match e {
-        Event::AccountStateChanged {
-            state: AccountState::Registered,
-            ..
-        } => Some(()),
-        Event::AccountStateChanged {
-            state: AccountState::Failed,
-            reason,
-            ..
-        } => panic!("{reason:?}"),
-        _ => None,
-    })
-    .await;
+    register_with_kamailio(&engine, &mut events, &bed("BED_USER3")).await;
     let call_id = dial(&engine, &bed("BED_BOB_URI")).await;
     state(&mut events, 15, CallState::Active).await;
     tokio::time::sleep(Duration::from_secs(1)).await;
@@ -525,31 +502,15 @@ async fn register_with_kamailio(engine: &Engine, events: &mut Events, user: &str
     let mut account = AccountConfig::new("bed", format!("sip:{user}@{}", bed("BED_DOMAIN")));
     account.transport = Transport::Udp;
     account.server = Some(bed("BED_SIP_UDP"));
-    engine
-        .execute(Command::SetAccount {
-            account: Box::new(account),
-            credential: Some(Credential::Password(Secret::new(bed_password(user)))),
-        })
-        .await
-        .unwrap();
-    engine
-        .execute(Command::StartAccount {
-            account_id: AccountId("bed".into()),
-        })
-        .await
-        .unwrap();
-    until(events, 15, |e| match e {
-        Event::AccountStateChanged {
-            state: AccountState::Registered,
-            ..
-        } => Some(()),
-        Event::AccountStateChanged {
-            state: AccountState::Failed,
-            reason,
-            ..
-        } => panic!("{reason:?}"),
-        _ => None,
-    })
+    let credential = Credential::Password(Secret::new(bed_password(user)));
+    start_account(
+        engine,
+        events,
+        account,
+        Some(credential),
+        AccountState::Registered,
+        15,
+    )
     .await;
 }
 
