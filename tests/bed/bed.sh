@@ -568,7 +568,7 @@ chk_pulse_tone() { # sink source hz: play a sine into the sink, record its monit
   parec -d "$2" --raw --format=s16le --rate=48000 --channels=1 >"$raw" &
   rec=$!
   sleep 0.3
-  paplay -d "$1" "$wav"
+  paplay --latency-msec=20 -d "$1" "$wav"
   sleep 0.2
   kill -INT "$rec" 2>/dev/null || true
   wait "$rec" 2>/dev/null || true

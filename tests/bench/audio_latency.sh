@@ -59,7 +59,9 @@ rec=$!
 pids+=($rec)
 sleep 0.5
 for _ in $(seq "$rounds"); do
-    paplay -d both "$work/chirp.wav"
+    # Low latency: with paplay's default 2 s buffer the null sink behind the microphone
+    # renders ahead in large blocks and its monitor loses audio.
+    paplay --latency-msec=20 -d both "$work/chirp.wav"
     sleep 1.75
 done
 sleep 1

@@ -45,7 +45,10 @@ fn play_into_mic(hz: u32, secs: u32) -> std::process::Child {
         .status()
         .unwrap();
     assert!(ok.success());
+    // Low latency: a null sink fed with paplay's default 2 s buffer makes its monitor (the
+    // bed's microphone) deliver only about 70 % of real time to a 10 ms capture stream.
     Proc::new("paplay")
+        .arg("--latency-msec=20")
         .arg(format!("--device={}", bed("BED_PULSE_MIC_SINK")))
         .arg(&wav)
         .stdout(Stdio::null())

@@ -28,7 +28,10 @@ async fn echo_line_plays_the_microphone_back_on_the_speaker() {
         .status()
         .unwrap();
     assert!(made.success());
+    // Low latency: a null sink fed with paplay's default 2 s buffer makes its monitor (the
+    // bed's microphone) deliver only about 70 % of real time to a 10 ms capture stream.
     let mut tone = Proc::new("paplay")
+        .arg("--latency-msec=20")
         .arg(format!("--device={}", bed("BED_PULSE_MIC_SINK")))
         .arg(&wav)
         .stdout(Stdio::null())
@@ -73,6 +76,15 @@ async fn echo_line_plays_the_microphone_back_on_the_speaker() {
         .unwrap();
     assert!(samples.len() > 48_000, "recorded {} samples", samples.len());
     let (freq, level) = dominant(&samples[samples.len() / 4..]);
+    // The level every 100 ms, for the failure message: dropouts show as runs of silence.
+    let profile: Vec<String> = samples
+        .chunks(4800)
+        .map(|c| format!("{:.0}", dominant(c).1))
+        .collect();
+    eprintln!(
+        "echo: {freq:.0} Hz, {level:.1} dBFS; per 100 ms: {}",
+        profile.join(" ")
+    );
     // 5 %: the tone must come through; exact pitch is checked by the audio crate's device tests.
     // Under CI load the ALSA capture of the monitor can lose periods, which compresses time and
     // reads as a few percent higher pitch (seen once: 1030 Hz).

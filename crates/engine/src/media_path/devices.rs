@@ -121,6 +121,19 @@ impl Output {
     }
 }
 
+/// The device rings' counters (callbacks, overruns, underruns), for the end-of-call log.
+pub(super) fn ring_stats(mic: &Input, spk: &Output) -> String {
+    let input = match mic {
+        Input::Device(m) => format!("{:?}", m.stats()),
+        Input::Wav { .. } => "file".into(),
+    };
+    let output = match spk {
+        Output::Device(s) => format!("{:?}", s.stats()),
+        Output::Wav(_) => "file".into(),
+    };
+    format!("microphone {input}, speaker {output}")
+}
+
 /// The opened input and output of a call.
 pub(super) struct Devices {
     /// The sound-server connection, when a device (not a file) is used.

@@ -543,6 +543,10 @@ fn run(
     }
     let now = now_ms();
     tracing::debug!(jitter = ?jitter.stats(), "jitter buffer at the end of the call");
+    tracing::debug!(
+        rings = devices::ring_stats(&mic, &spk),
+        "device rings at the end of the call"
+    );
     transport.send_rtcp(&rtp.build_bye(now));
     *summary = Some(figures(&rtp, &jitter, &transport, foreign, true));
     spk.finish();
