@@ -256,9 +256,8 @@ pub async fn set_preferences(
             ));
         }
     }
-    let before = state.settings().preferences;
-    if before.start_at_login != preferences.start_at_login {
-        if let Some(dir) = &state.paths.autostart_dir {
+    if let Some(dir) = &state.paths.autostart_dir {
+        if crate::autostart::is_enabled(dir) != preferences.start_at_login {
             let exe = std::env::current_exe().unwrap_or_else(|_| "softphone".into());
             crate::autostart::set_enabled(dir, &exe, preferences.start_at_login).map_err(|e| {
                 CommandError::new(ErrorCode::InvalidState, format!("autostart: {e}"))

@@ -240,7 +240,7 @@ async fn desktop_loop<R: tauri::Runtime>(app: tauri::AppHandle<R>) {
 /// Builds and runs the app.
 pub fn run() {
     let paths = Paths::from_env();
-    let start_minimised_flag = std::env::args().any(|a| a == "--minimised");
+    let start_minimised_flag = autostart::minimised_requested(std::env::args());
     let first_link = links::dial_target_from_args(std::env::args());
     let set_level = logging::init(&paths.log_file, settings::LogLevel::Info);
     tracing::info!(version = env!("CARGO_PKG_VERSION"), config = %paths.config_dir.display(), "softphone starting");

@@ -273,8 +273,13 @@ impl AppState {
     pub async fn settings_view(&self) -> SettingsView {
         let keyring = self.keyring_status().await;
         let s = self.settings();
+        let mut preferences = s.preferences.clone();
+        // The autostart entry on disk is the truth: the desktop's own settings may remove it.
+        if let Some(dir) = &self.paths.autostart_dir {
+            preferences.start_at_login = crate::autostart::is_enabled(dir);
+        }
         SettingsView {
-            preferences: s.preferences.clone(),
+            preferences,
             accounts: s
                 .accounts
                 .iter()

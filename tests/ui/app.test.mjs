@@ -468,6 +468,41 @@ test('audio devices: hot-plug, choice, and a device that went away', async () =>
   });
 });
 
+test('start at login: the toggle writes through set_preferences, a refused write is shown and undone', async () => {
+  await withApp({ setup: ACCOUNT_SETUP }, async (page) => {
+    await page.click('#nav-settings');
+    // Labelled for screen readers, from the locale.
+    assert.equal(await page.getByLabel('Start at login').count(), 1);
+    assert.equal(await page.getByLabel('Start minimised to the tray').count(), 1);
+    assert.equal(await page.isChecked('#pref-start-at-login'), false);
+    // The autostart entry cannot be written (e.g. a read-only ~/.config): the error shows and
+    // the box is unchecked again, as the file is not there.
+    await page.evaluate(() => window.mock.failNext('set_preferences', 'invalid_state', 'autostart: read-only file system'));
+    await page.click('#pref-start-at-login');
+    await page.waitForSelector('#errors .toast-error[data-code="invalid_state"]');
+    await page.waitForFunction(() => !document.getElementById('pref-start-at-login').checked);
+    // Keyboard: focus and Space toggles it, like any checkbox.
+    await page.focus('#pref-start-at-login');
+    await page.keyboard.press('Space');
+    await page.waitForFunction(() => document.getElementById('pref-start-at-login').checked);
+    let sent = (await mockCalls(page, 'set_preferences')).map((a) => a.preferences.start_at_login);
+    assert.deepEqual(sent, [true, true]);
+    // The backend's answer is what the box shows (the entry on disk is the truth).
+    await page.evaluate(() => { window.mock.overrides.set_preferences = ({ preferences }) => {
+      delete window.mock.overrides.set_preferences;
+      window.mock.settings.preferences = { ...preferences, start_at_login: true };
+      return structuredClone(window.mock.settings);
+    }; });
+    await page.click('#pref-start-at-login');
+    await page.waitForFunction(() => document.getElementById('pref-start-at-login').checked);
+    await page.click('#pref-start-at-login');
+    await page.waitForFunction(() => !document.getElementById('pref-start-at-login').checked);
+    sent = (await mockCalls(page, 'set_preferences')).map((a) => a.preferences.start_at_login);
+    assert.deepEqual(sent, [true, true, false, false]);
+    assert.equal(await page.evaluate(() => window.mock.settings.preferences.start_at_login), false);
+  });
+});
+
 test('language switch applies at once; theme and start-up options are saved', async () => {
   await withApp({ setup: ACCOUNT_SETUP }, async (page) => {
     await page.click('#nav-settings');
