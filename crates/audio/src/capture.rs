@@ -4,6 +4,11 @@
 //! device runs at another rate, and pushes into the capture ring; all its buffers are
 //! allocated when the stream is opened. The engine pulls whole frames with
 //! [`CaptureStream::read_frame`], which never blocks.
+//!
+//! On the PulseAudio host the device is read through ALSA's `pulse` PCM on a thread of the
+//! stream (the private `alsa_pulse_capture` module explains why: cpal's native capture drops
+//! audio whenever the server delivers more than one period at once); elsewhere, and when that
+//! PCM is unavailable, through cpal.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -25,7 +30,7 @@ use crate::stream::{
 pub(crate) const SCRATCH_FRAMES: usize = 4_096;
 
 /// The state the capture callback owns.
-struct CaptureCallback {
+pub(crate) struct CaptureCallback {
     writer: CaptureWriter,
     channels: usize,
     mono: Vec<f32>,
@@ -33,7 +38,14 @@ struct CaptureCallback {
 }
 
 impl CaptureCallback {
-    fn on_data<T: Copy>(&mut self, data: &[T])
+    /// Counts a device overrun (for backends that report them).
+    #[cfg(target_os = "linux")]
+    pub(crate) fn count_xrun(&self) {
+        self.writer.counters().xrun();
+    }
+
+    /// Takes one device buffer (interleaved, the device's channel count).
+    pub(crate) fn on_data<T: Copy>(&mut self, data: &[T])
     where
         f32: cpal::FromSample<T>,
     {
@@ -59,9 +71,16 @@ impl CaptureCallback {
     }
 }
 
+/// The stream behind a [`CaptureStream`].
+enum Backend {
+    Cpal(cpal::Stream),
+    #[cfg(target_os = "linux")]
+    Pulse(crate::alsa_pulse_pcm::PcmThread),
+}
+
 /// An open capture device. Dropping it stops the stream.
 pub struct CaptureStream {
-    stream: cpal::Stream,
+    backend: Backend,
     reader: CaptureReader,
     fault: Arc<FaultFlag>,
     watchdog: Watchdog,
@@ -115,6 +134,25 @@ impl CaptureStream {
             device,
             fallback,
         } = selected;
+        #[cfg(target_os = "linux")]
+        if host.name() == "PulseAudio" {
+            match Self::open_pulse(
+                host,
+                &device,
+                device_info.clone(),
+                fallback.clone(),
+                options,
+            ) {
+                Ok(stream) => return Ok(stream),
+                Err(error) => {
+                    // No ALSA pulse plugin (libasound2-plugins) or no pulse PCM.
+                    tracing::warn!(
+                        %error,
+                        "ALSA pulse PCM unavailable, native PulseAudio capture (drops bursts)"
+                    );
+                }
+            }
+        }
         let (mut config, format) = choose_config(&device, Direction::Input, options)?;
         let (stream, reader, fault) = match build(&device, config, format, options) {
             Ok(built) => built,
@@ -138,6 +176,71 @@ impl CaptureStream {
             resampling: config.sample_rate != SAMPLE_RATE,
             fallback,
         };
+        Ok(Self::started(Backend::Cpal(stream), reader, fault, info))
+    }
+
+    #[cfg(target_os = "linux")]
+    fn open_pulse(
+        host: &AudioHost,
+        device: &cpal::Device,
+        device_info: crate::devices::DeviceInfo,
+        fallback: Option<Fallback>,
+        options: &StreamOptions,
+    ) -> Result<Self, AudioError> {
+        // The source's native format, as the PulseAudio host reports it.
+        let (config, _) = choose_config(device, Direction::Input, options)?;
+        let period = options
+            .period
+            .unwrap_or(std::time::Duration::from_millis(10));
+        let period_frames =
+            ((f64::from(config.sample_rate) * period.as_secs_f64()).round() as u32).max(1);
+        let fault = Arc::new(FaultFlag::default());
+        let mut reader = None;
+        let request = crate::alsa_pulse_pcm::PcmRequest {
+            rate: config.sample_rate,
+            channels: config.channels,
+            period_frames,
+            periods: options.capture_device_periods,
+        };
+        let (pulse, format) = crate::alsa_pulse_capture::open(
+            &device_info.id,
+            request,
+            options.open_timeout,
+            fault.clone(),
+            |format| {
+                let (callback, r) = new_callback(format.rate, format.channels, options)?;
+                reader = Some(r);
+                Ok(callback)
+            },
+        )?;
+        let reader = reader.ok_or_else(|| AudioError::Pulse {
+            context: "creating the capture stream",
+            message: "no callback was built".into(),
+        })?;
+        tracing::debug!(
+            period_frames = format.period_frames,
+            buffer_frames = format.buffer_frames,
+            "PulseAudio capture through the ALSA pulse PCM"
+        );
+        let info = StreamInfo {
+            device: device_info,
+            host: host.name(),
+            native_rate: format.rate,
+            native_channels: format.channels,
+            sample_format: "f32".into(),
+            period_frames: Some(format.period_frames),
+            resampling: format.rate != SAMPLE_RATE,
+            fallback,
+        };
+        Ok(Self::started(Backend::Pulse(pulse), reader, fault, info))
+    }
+
+    fn started(
+        backend: Backend,
+        reader: CaptureReader,
+        fault: Arc<FaultFlag>,
+        info: StreamInfo,
+    ) -> Self {
         tracing::info!(
             device = %info.device.id,
             rate = info.native_rate,
@@ -146,15 +249,15 @@ impl CaptureStream {
             period_frames = ?info.period_frames,
             "capture opened"
         );
-        Ok(Self {
-            stream,
+        Self {
+            backend,
             reader,
             fault,
             watchdog: Watchdog::new(Instant::now(), STALL_TIMEOUT),
             info,
             muted: false,
             level: Level::SILENCE,
-        })
+        }
     }
 
     /// What was opened.
@@ -214,17 +317,31 @@ impl CaptureStream {
 
     /// Pauses the device (it keeps its buffers); [`resume`](Self::resume) restarts it.
     pub fn pause(&mut self) -> Result<(), AudioError> {
-        self.stream
-            .pause()
-            .map_err(AudioError::backend("pausing capture"))
+        match &self.backend {
+            Backend::Cpal(stream) => stream
+                .pause()
+                .map_err(AudioError::backend("pausing capture")),
+            #[cfg(target_os = "linux")]
+            Backend::Pulse(stream) => {
+                stream.pause();
+                Ok(())
+            }
+        }
     }
 
     /// Restarts a paused device.
     pub fn resume(&mut self) -> Result<(), AudioError> {
         self.watchdog = Watchdog::new(Instant::now(), STALL_TIMEOUT);
-        self.stream
-            .play()
-            .map_err(AudioError::backend("resuming capture"))
+        match &self.backend {
+            Backend::Cpal(stream) => stream
+                .play()
+                .map_err(AudioError::backend("resuming capture")),
+            #[cfg(target_os = "linux")]
+            Backend::Pulse(stream) => {
+                stream.resume();
+                Ok(())
+            }
+        }
     }
 }
 
@@ -234,14 +351,14 @@ impl FrameSource for CaptureStream {
     }
 }
 
-fn build(
-    device: &cpal::Device,
-    config: cpal::StreamConfig,
-    format: cpal::SampleFormat,
+/// The callback state and the engine's end of its ring, for a device at `rate` Hz with
+/// `channels` channels.
+fn new_callback(
+    rate: u32,
+    channels: u16,
     options: &StreamOptions,
-) -> Result<(cpal::Stream, CaptureReader, Arc<FaultFlag>), AudioError> {
+) -> Result<(CaptureCallback, CaptureReader), AudioError> {
     let (writer, reader) = capture_ring(options.capture_ring_frames);
-    let rate = config.sample_rate;
     let resampler = if rate == SAMPLE_RATE {
         None
     } else {
@@ -251,12 +368,22 @@ fn build(
             (rate as usize / 100).max(1),
         )?)
     };
-    let mut callback = CaptureCallback {
+    let callback = CaptureCallback {
         writer,
-        channels: usize::from(config.channels.max(1)),
+        channels: usize::from(channels.max(1)),
         mono: vec![0.0; SCRATCH_FRAMES],
         resampler,
     };
+    Ok((callback, reader))
+}
+
+fn build(
+    device: &cpal::Device,
+    config: cpal::StreamConfig,
+    format: cpal::SampleFormat,
+    options: &StreamOptions,
+) -> Result<(cpal::Stream, CaptureReader, Arc<FaultFlag>), AudioError> {
+    let (mut callback, reader) = new_callback(config.sample_rate, config.channels, options)?;
     let fault = Arc::new(FaultFlag::default());
     let fault_cb = fault.clone();
     let on_error = move |error: cpal::Error| fault_cb.record(error.kind());

@@ -61,11 +61,13 @@
 //!
 //! cpal picks the host: PulseAudio (also PipeWire through pipewire-pulse) on Linux when a server
 //! is reachable, ALSA otherwise; CoreAudio on macOS; WASAPI on Windows. Device listing and
-//! capture use cpal everywhere. On the PulseAudio host, playback goes through ALSA's `pulse`
-//! PCM (package `libasound2-plugins`) with a 10 ms period, because cpal 0.18.2's native
-//! PulseAudio playback stalls after its first buffer with low-latency settings (details in
-//! the private `alsa_pulse_playback` module); without that plugin it falls back to cpal's
-//! native playback with the server's default (high-latency) buffer and logs a warning.
+//! streams use cpal everywhere except on the PulseAudio host, where both directions go through
+//! ALSA's `pulse` PCM (package `libasound2-plugins`) with a 10 ms period: cpal 0.18.2's native
+//! PulseAudio playback stalls after its first buffer with low-latency settings, and its capture
+//! drops whatever the server delivers beyond one period at once (details in the private
+//! `alsa_pulse_playback` and `alsa_pulse_capture` modules). Without that plugin both fall
+//! back to cpal's native streams (playback with the server's default, high-latency buffer) and
+//! log a warning.
 //!
 //! # Tests
 //!
@@ -74,6 +76,10 @@
 //! softphone-audio --test pulse_devices -- --ignored --test-threads=1`, or
 //! `crates/audio/tests/with-pulse.sh cargo test ...` for a private server.
 
+#[cfg(target_os = "linux")]
+mod alsa_pulse_capture;
+#[cfg(target_os = "linux")]
+mod alsa_pulse_pcm;
 #[cfg(target_os = "linux")]
 mod alsa_pulse_playback;
 pub mod analysis;

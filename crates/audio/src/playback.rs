@@ -40,6 +40,12 @@ struct Resampling {
 }
 
 impl PlaybackCallback {
+    /// Counts a device underrun (for backends that report them).
+    #[cfg(target_os = "linux")]
+    pub(crate) fn count_xrun(&self) {
+        self.reader.counters().xrun();
+    }
+
     /// Fills one device buffer (interleaved, the device's channel count).
     pub(crate) fn on_data<T: cpal::Sample + cpal::FromSample<f32>>(&mut self, out: &mut [T]) {
         self.reader.counters().callback();
@@ -81,7 +87,7 @@ impl PlaybackCallback {
 enum Backend {
     Cpal(cpal::Stream),
     #[cfg(target_os = "linux")]
-    Pulse(crate::alsa_pulse_playback::AlsaPulsePlayback),
+    Pulse(crate::alsa_pulse_pcm::PcmThread),
 }
 
 /// An open playback device. Dropping it stops the stream.
@@ -217,13 +223,13 @@ impl PlaybackStream {
             ((f64::from(config.sample_rate) * period.as_secs_f64()).round() as u32).max(1);
         let fault = Arc::new(FaultFlag::default());
         let mut writer = None;
-        let request = crate::alsa_pulse_playback::PcmRequest {
+        let request = crate::alsa_pulse_pcm::PcmRequest {
             rate: config.sample_rate,
             channels: config.channels,
             period_frames,
             periods: options.playback_device_periods,
         };
-        let (pulse, format) = crate::alsa_pulse_playback::AlsaPulsePlayback::open(
+        let (pulse, format) = crate::alsa_pulse_playback::open(
             &device_info.id,
             request,
             options.open_timeout,

@@ -24,9 +24,15 @@ pub struct RingCounters {
     underruns: AtomicU64,
     dropped_samples: AtomicU64,
     callbacks: AtomicU64,
+    xruns: AtomicU64,
 }
 
 impl RingCounters {
+    /// Counts a device-side xrun (the device buffer over- or underflowed and was recovered).
+    pub(crate) fn xrun(&self) {
+        self.xruns.fetch_add(1, Ordering::Relaxed);
+    }
+
     pub(crate) fn callback(&self) {
         self.callbacks.fetch_add(1, Ordering::Relaxed);
     }
@@ -42,6 +48,7 @@ impl RingCounters {
             underruns: self.underruns.load(Ordering::Relaxed),
             dropped_samples: self.dropped_samples.load(Ordering::Relaxed),
             callbacks: self.callbacks.load(Ordering::Relaxed),
+            xruns: self.xruns.load(Ordering::Relaxed),
             buffered_samples,
         }
     }
@@ -63,6 +70,10 @@ pub struct RingStats {
     pub dropped_samples: u64,
     /// Device callbacks so far (also used to detect a stalled device).
     pub callbacks: u64,
+    /// Device-side xruns recovered: the device buffer overflowed (capture: audio was lost
+    /// before it reached the ring) or ran dry (playback). Counted where the backend reports
+    /// them (the ALSA `pulse` PCM on the PulseAudio host); 0 elsewhere.
+    pub xruns: u64,
     /// Samples (48 kHz) waiting in the ring right now.
     pub buffered_samples: usize,
 }

@@ -10,8 +10,11 @@
 //!
 //! | path | device period | device buffer |
 //! |---|---|---|
-//! | capture (cpal, PulseAudio host) | 480 frames = 10 ms fragments | 10 ms server-side |
+//! | capture (ALSA `pulse` PCM, see `alsa_pulse_capture`) | 480 frames = 10 ms fragments | 50 periods = 500 ms, read as each period arrives (absorbs bursts, adds no latency) |
 //! | playback (ALSA `pulse` PCM, see `alsa_pulse_playback`) | 480 frames = 10 ms | 4 periods = 40 ms |
+//!
+//! (cpal's native PulseAudio capture, used only without the ALSA `pulse` plugin, has a single
+//! 10 ms fragment server-side and loses whatever the server delivers beyond it at once.)
 //!
 //! On top of the device buffers come the rings: capture holds up to
 //! [`StreamOptions::capture_ring_frames`] (default 10 = 200 ms, normally less than one frame
@@ -70,6 +73,10 @@ pub struct StreamOptions {
     /// Device buffer for playback on the PulseAudio host, in periods (at least 2). Three
     /// (30 ms) glitched on the loaded 2-core test machine; four is the default.
     pub playback_device_periods: u32,
+    /// Device buffer for capture on the PulseAudio host, in periods (at least 2). It adds no
+    /// latency (each period is read as soon as it is available); it absorbs bursts from the
+    /// server and stalls of the capture thread. 50 (500 ms) by default.
+    pub capture_device_periods: u32,
 }
 
 impl Default for StreamOptions {
@@ -81,6 +88,7 @@ impl Default for StreamOptions {
             playback_prefill_frames: 2,
             open_timeout: Duration::from_secs(2),
             playback_device_periods: 4,
+            capture_device_periods: 50,
         }
     }
 }
