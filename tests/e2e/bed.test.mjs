@@ -255,7 +255,8 @@ test('dial bob: active call with a running timer, mute, DTMF that bob receives, 
     heard = await bob.until('CALL_DTMF_START', { param: '5', from, seconds: 3 }).catch(() => null);
   }
   assert.ok(heard, `bob saw no DTMF 5; he reported: ${bob.seen(from)}`);
-  assert.match(await s.text('#calls-area .dtmf-sent'), /5/);
+  // The digit shows once send_dtmf returns, which may be after bob saw the event start.
+  await s.until("return /5/.test(document.querySelector('#calls-area .dtmf-sent')?.textContent ?? '')", [], 'the sent digit shown');
   await shot('app-call-active.png');
   await s.click('#calls-area [data-action="hangup"]');
   await s.until("return !document.querySelector('#calls-area .call-card') && !!document.getElementById('last-ended')", [], 'the call to end');

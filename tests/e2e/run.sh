@@ -5,6 +5,7 @@
 #   bash tests/bed/bed.sh run -- xvfb-run -a -s "-screen 0 1280x800x24" bash tests/e2e/run.sh "$CARGO_TARGET_DIR/debug/softphone"
 # Outside the bed only app.test.mjs runs:
 #   xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- bash tests/e2e/run.sh "$CARGO_TARGET_DIR/debug/softphone"
+# E2E_TEST_PATTERN=REGEX runs only the matching tests (node --test-name-pattern).
 # UPDATE_SCREENSHOTS=1 writes docs/screenshots/app-*.png; otherwise screenshots go to a temp dir.
 set -euo pipefail
 [ $# -eq 1 ] || { echo "usage: $0 APP_BINARY" >&2; exit 2; }
@@ -51,7 +52,9 @@ suite() {
     (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
     sleep 0.1
   done
-  WD_URL="http://127.0.0.1:$port" APP="$APP" node --test "$file" || status=$?
+  local only=()
+  [ -z "${E2E_TEST_PATTERN:-}" ] || only=(--test-name-pattern="$E2E_TEST_PATTERN")
+  WD_URL="http://127.0.0.1:$port" APP="$APP" node --test "${only[@]}" "$file" || status=$?
   stop_driver
   if [ "$status" -ne 0 ]; then
     echo "--- $name: driver log"; tail -n 40 "$WORK/$name/driver.log" || true

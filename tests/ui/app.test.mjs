@@ -284,6 +284,24 @@ test('call waiting: a second call while talking is shown and answered after hold
     assert.deepEqual(await mockCalls(page, 'answer'), [{ call_id: 'call-2' }]);
     assert.equal(await text(page, '.call-card .call-name'), 'Erin');
     assert.match(await text(page, '.other-call'), /Bob\s+On hold/);
+    // Levels and stats of the held call (its media keeps running) change nothing on screen:
+    // the buttons stay the same elements, so a click in progress is not lost.
+    await page.evaluate(() => {
+      window.keep = [document.querySelector('.other-call [data-action="switch"]'), document.querySelector('.call-card [data-action="hangup"]')];
+    });
+    const replaced = () => page.evaluate(() => window.keep.map((el) => !el.isConnected));
+    for (let n = 0; n < 5; n += 1) {
+      await page.evaluate((i) => {
+        window.mock.emit({ type: 'audio_levels', call_id: 'call-1', input_dbfs: -30 - i, output_dbfs: -20 });
+        window.mock.emit({ type: 'call_stats_updated', call_id: 'call-1', stats: { codec: 'opus', jitter_ms: 2, loss: 0, rtt_ms: 10, buffer_ms: 40, mos: 4.3, packets_sent: 50 * i, packets_received: 50 * i } });
+      }, n);
+    }
+    assert.deepEqual(await replaced(), [false, false], 'the held call\'s figures re-rendered the controls');
+    // The focused call's figures update in place too.
+    await page.evaluate(() => window.mock.emit({ type: 'audio_levels', call_id: 'call-2', input_dbfs: -12, output_dbfs: -18 }));
+    await page.waitForFunction(() => document.querySelector('.call-card [data-meter="input"] [role="meter"]')?.getAttribute('aria-valuenow') === '-12');
+    assert.deepEqual(await replaced(), [false, false]);
+    // A real change (the held call's state) still renders.
     await page.click('.other-call [data-action="switch"]');
     await page.waitForFunction(() => document.querySelector('.call-card .call-name')?.textContent === 'Bob');
     assert.deepEqual((await mockCalls(page, 'resume')).at(-1), { call_id: 'call-1' });

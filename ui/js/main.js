@@ -129,11 +129,18 @@ function onEngineEvent(env) {
   scheduleRender();
 }
 
-/** Replaces only the meters and quality block of a shown call; false when it is not shown. */
+/**
+ * Replaces only the meters and quality block of a shown call; false when a full render is
+ * needed. Only the focused call's card shows figures: for any other call (held in the list
+ * during call waiting) nothing on screen changes, so nothing is rendered; a full render per
+ * level event would replace the buttons under the pointer several times a second.
+ */
 function updateLiveFigures(callId) {
   const call = app.model.calls.get(callId);
+  if (!call || app.renderQueued) return false;
+  if (store.focusedCall(app.model)?.call_id !== callId) return true;
   const card = document.querySelector(`#calls-area .call-card[data-call="${CSS.escape(callId)}"]`);
-  if (!call || !card || app.renderQueued) return false;
+  if (!card) return false;
   const meters = card.querySelector('.meters');
   const quality = card.querySelector('.quality');
   if (!meters || !quality) return false;
