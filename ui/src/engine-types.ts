@@ -100,6 +100,10 @@ codecs: Array<string>,
  */
 ice_servers: Array<IceServer>, 
 /**
+ * WebRTC privacy: offer and use only TURN relay candidates (hides local addresses).
+ */
+ice_relay_only: boolean, 
+/**
  * Headers added to REGISTER and INVITE.
  */
 custom_headers: Array<CustomHeader>, 
@@ -301,6 +305,8 @@ export type Direction = "outgoing" | "incoming";
 
 export type CallState = "dialing" | "ringing" | "early_media" | "incoming" | "active" | "held" | "ended";
 
+export type MediaState = "new" | "checking" | "connected" | "disconnected" | "failed" | "closed";
+
 export type Party = { 
 /**
  * Their SIP URI.
@@ -462,7 +468,19 @@ call_id: CallId,
 /**
  * The figures.
  */
-stats: CallStats, } | { "type": "audio_levels", 
+stats: CallStats, } | { "type": "media_state_changed", 
+/**
+ * Which call.
+ */
+call_id: CallId, 
+/**
+ * The new state.
+ */
+state: MediaState, 
+/**
+ * Why, when it failed.
+ */
+reason: string | null, } | { "type": "audio_levels", 
 /**
  * Which call.
  */
@@ -597,7 +615,19 @@ call_id: CallId,
 /**
  * The figures.
  */
-stats: CallStats, } | { "type": "audio_levels", 
+stats: CallStats, } | { "type": "media_state_changed", 
+/**
+ * Which call.
+ */
+call_id: CallId, 
+/**
+ * The new state.
+ */
+state: MediaState, 
+/**
+ * Why, when it failed.
+ */
+reason: string | null, } | { "type": "audio_levels", 
 /**
  * Which call.
  */

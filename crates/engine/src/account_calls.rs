@@ -4,11 +4,13 @@
 use crate::api::{
     AccountConfig, CallId, CallState as ApiCallState, Event, Party, Reason, SrtpMode,
 };
+use crate::media_path::webrtc::{Role, WebRtcSetup};
 use crate::media_path::{self, AudioRoute, MediaEnded, MediaHandle, MediaReport};
+use crate::sdp_text;
 use softphone_media::negotiation::{
     Codec, LocalMediaConfig, NegotiatedSession, OfferAnswer, SdesKey, SrtpPolicy,
 };
-use softphone_media::sdp::{CryptoSuite, SessionDescription};
+use softphone_media::sdp::{CryptoSuite, Direction, SessionDescription};
 use softphone_sip::ua::{Call, CallConfig, CallEvent, CallState, RandomSource};
 use softphone_sip::Message;
 use std::net::{IpAddr, UdpSocket};
@@ -42,11 +44,48 @@ pub(crate) enum CallUpdate {
     Media(Event),
 }
 
+/// How a call's media is negotiated.
+enum CallMedia {
+    /// Classic SIP: RTP/AVP or SDES-SRTP, offer/answer by `softphone_media`.
+    Classic(Box<OfferAnswer>),
+    /// WebRTC (ICE, DTLS-SRTP): the media thread's WebRTC session makes the SDP.
+    WebRtc(WebRtcSdp),
+}
+
+/// The SDP of a WebRTC call as the engine keeps it: for answering re-offers (hold) with the
+/// same transport, and for offering hold ourselves.
+#[derive(Debug, Default)]
+struct WebRtcSdp {
+    /// Our latest SDP, once the media thread made it.
+    local: Option<String>,
+    /// The peer's latest SDP.
+    remote: Option<String>,
+    /// The hold state our pending re-offer asks for.
+    pending_hold: Option<bool>,
+    /// The user answered before our SDP was ready: answer as soon as it is.
+    answer_wanted: bool,
+    /// Our DTLS role once settled (`active` when we answered; the opposite of the peer's
+    /// answer when we offered): what our answers to re-offers say in `a=setup`.
+    dtls_role: Option<&'static str>,
+}
+
+/// A WebRTC call waiting for its offer: the INVITE goes once the media thread has gathered
+/// candidates and made the SDP.
+struct PendingDial {
+    id: CallId,
+    config: CallConfig,
+    target: String,
+    rng: Box<dyn RandomSource>,
+    media: MediaHandle,
+    devices: AudioRoute,
+    ssrc: u32,
+}
+
 /// One call and its media.
 struct ActiveCall {
     id: CallId,
     sip: Call,
-    media: OfferAnswer,
+    media: CallMedia,
     socket: Option<UdpSocket>,
     /// For an incoming call: the answer to send and the session it starts.
     answer: Option<(Vec<u8>, NegotiatedSession)>,
@@ -71,6 +110,8 @@ struct ActiveCall {
 /// All calls of an account.
 pub(crate) struct Calls {
     calls: Vec<ActiveCall>,
+    /// WebRTC calls whose offer is being made.
+    pending: Vec<PendingDial>,
     media_ended: mpsc::Sender<MediaEnded>,
     updates: Vec<CallUpdate>,
     policy: MediaPolicy,
@@ -81,6 +122,12 @@ pub(crate) struct Calls {
 pub(crate) struct MediaPolicy {
     srtp: SrtpMode,
     codecs: Vec<Codec>,
+    /// Outgoing calls offer WebRTC media (the account reaches its server over WebSocket).
+    webrtc_offers: bool,
+    /// STUN/TURN servers (URL, user) for WebRTC media.
+    ice_servers: Vec<(String, String)>,
+    /// WebRTC: relay candidates only.
+    relay_only: bool,
 }
 
 impl MediaPolicy {
@@ -104,11 +151,62 @@ impl MediaPolicy {
         if codecs.is_empty() {
             codecs = vec![Codec::Opus, Codec::Pcmu, Codec::Pcma];
         }
+        let webrtc_offers = crate::server::server_address(config).is_ok_and(|a| {
+            matches!(
+                a.kind,
+                crate::transport::LinkKind::Ws | crate::transport::LinkKind::Wss
+            )
+        });
         Self {
             srtp: config.srtp,
             codecs,
+            webrtc_offers,
+            ice_servers: config
+                .ice_servers
+                .iter()
+                .map(|s| (s.url.clone(), s.username.clone().unwrap_or_default()))
+                .collect(),
+            relay_only: config.ice_relay_only,
         }
     }
+
+    /// The WebRTC session settings of a call.
+    fn webrtc(&self, ip: IpAddr, role: Role) -> WebRtcSetup {
+        use softphone_webrtc::AudioCodec as W;
+        let mut codecs: Vec<W> = self
+            .codecs
+            .iter()
+            .map(|c| match c {
+                Codec::Opus => W::Opus,
+                Codec::Pcmu => W::Pcmu,
+                Codec::Pcma => W::Pcma,
+            })
+            .collect();
+        codecs.push(W::TelephoneEvent);
+        let config = softphone_webrtc::WebRtcConfig {
+            ice_servers: self
+                .ice_servers
+                .iter()
+                .map(|(url, user)| softphone_webrtc::IceServer {
+                    urls: vec![url.clone()],
+                    username: user.clone(),
+                    credential: String::new(),
+                })
+                .collect(),
+            relay_only: self.relay_only,
+            codecs,
+            ..softphone_webrtc::WebRtcConfig::default()
+        };
+        WebRtcSetup { ip, config, role }
+    }
+}
+
+/// Whether an SDP offer asks for WebRTC media (DTLS-SRTP with ICE) rather than classic RTP:
+/// a secure profile (`UDP/TLS/RTP/SAVPF` from browsers, `RTP/SAVPF` from rtpengine) with a
+/// DTLS fingerprint and ICE credentials.
+fn is_webrtc_offer(sdp: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(sdp);
+    text.contains("RTP/SAVP") && text.contains("a=fingerprint:") && text.contains("a=ice-ufrag:")
 }
 
 /// Our media offer/answer settings for one call: a fresh RTP port, codecs in preference
@@ -162,7 +260,7 @@ fn reporter(tx: mpsc::Sender<MediaReport>) -> media_path::ReportFn {
             let _ = tx.try_send(report);
         }
         MediaReport::Running { detail } => tracing::info!(%detail, "call media running"),
-        MediaReport::Ended(_) => {
+        MediaReport::Ended(_) | MediaReport::LocalSdp { .. } => {
             let _ = tx.blocking_send(report);
         }
     })
@@ -213,6 +311,21 @@ fn hold_changed(call: &ActiveCall, updates: &mut Vec<CallUpdate>) {
     });
 }
 
+/// Answers an incoming WebRTC call with our SDP and lets its media start.
+fn answer_webrtc(call: &mut ActiveCall, now: Instant, sdp: String) -> bool {
+    if !call.sip.answer(now, sdp.into_bytes()) {
+        return false;
+    }
+    if let CallMedia::WebRtc(w) = &mut call.media {
+        w.dtls_role = Some("active");
+    }
+    call.running = call
+        .prepared
+        .take()
+        .map(|m| m.begin_webrtc(None, call.ssrc, Some(call.devices.clone())));
+    true
+}
+
 fn party_of(invite: &Message) -> Party {
     match invite.from() {
         Ok(from) => Party {
@@ -230,6 +343,7 @@ impl Calls {
     pub(crate) fn new(media_ended: mpsc::Sender<MediaEnded>, policy: MediaPolicy) -> Self {
         Self {
             calls: Vec::new(),
+            pending: Vec::new(),
             media_ended,
             updates: Vec::new(),
             policy,
@@ -259,6 +373,26 @@ impl Calls {
         mut rng: Box<dyn RandomSource>,
         devices: AudioRoute,
     ) {
+        if self.policy.webrtc_offers {
+            // The INVITE goes once the media thread has made the offer (on_local_sdp).
+            let ssrc = u32::try_from(rng.next_u64() >> 32).unwrap_or(1);
+            let media = media_path::webrtc::prepare(
+                id.clone(),
+                Some(devices.clone()),
+                reporter(self.media_ended.clone()),
+                self.policy.webrtc(ip, Role::Offer),
+            );
+            self.pending.push(PendingDial {
+                id,
+                config,
+                target: target.to_string(),
+                rng,
+                media,
+                devices,
+                ssrc,
+            });
+            return;
+        }
         let (socket, local) = match local_media(ip, &self.policy, rng.as_mut()) {
             Ok(x) => x,
             Err(e) => {
@@ -285,7 +419,7 @@ impl Calls {
         self.calls.push(ActiveCall {
             id,
             sip,
-            media,
+            media: CallMedia::Classic(Box::new(media)),
             socket: Some(socket),
             answer: None,
             late_offer: None,
@@ -322,6 +456,9 @@ impl Calls {
                 return refuse(488, "Not Acceptable Here");
             }
         };
+        if offer.is_some() && is_webrtc_offer(invite.body()) {
+            return self.incoming_webrtc(now, id, config, invite, ip, rng);
+        }
         let Ok((socket, local)) = local_media(ip, &self.policy, rng.as_mut()) else {
             return refuse(500, "Server Internal Error");
         };
@@ -358,7 +495,7 @@ impl Calls {
         self.calls.push(ActiveCall {
             id,
             sip,
-            media,
+            media: CallMedia::Classic(Box::new(media)),
             socket: Some(socket),
             answer,
             late_offer,
@@ -374,6 +511,104 @@ impl Calls {
         None
     }
 
+    /// A new incoming call with a WebRTC offer: it rings at once; the media thread makes our
+    /// answer meanwhile (see [`Self::on_local_sdp`]).
+    fn incoming_webrtc(
+        &mut self,
+        now: Instant,
+        id: CallId,
+        config: CallConfig,
+        invite: &Message,
+        ip: IpAddr,
+        mut rng: Box<dyn RandomSource>,
+    ) -> Option<Vec<u8>> {
+        let offer = String::from_utf8_lossy(invite.body()).into_owned();
+        let ssrc = u32::try_from(rng.next_u64() >> 32).unwrap_or(1);
+        let Ok(mut sip) = Call::incoming(now, config, invite, rng) else {
+            return Some(Message::response_to(invite, 400, "Bad Request").to_bytes());
+        };
+        let refused = sip.state() == CallState::Terminated;
+        let mut prepared = None;
+        if !refused {
+            sip.ringing();
+            self.updates.push(CallUpdate::Incoming {
+                call_id: id.clone(),
+                remote: party_of(invite),
+            });
+            prepared = Some(media_path::webrtc::prepare(
+                id.clone(),
+                None,
+                reporter(self.media_ended.clone()),
+                self.policy.webrtc(ip, Role::Answer(offer.clone())),
+            ));
+        }
+        self.calls.push(ActiveCall {
+            id,
+            sip,
+            media: CallMedia::WebRtc(WebRtcSdp {
+                remote: Some(offer),
+                ..WebRtcSdp::default()
+            }),
+            socket: None,
+            answer: None,
+            late_offer: None,
+            running: None,
+            prepared,
+            ssrc,
+            devices: AudioRoute::default(),
+            ended_reported: refused,
+            local_hold: false,
+            remote_hold: false,
+            user_muted: false,
+        });
+        None
+    }
+
+    /// A WebRTC media thread made our SDP: a waiting call's INVITE goes out, or an incoming
+    /// call gets its answer (sent at once if the user already answered).
+    fn on_local_sdp(&mut self, now: Instant, id: &CallId, sdp: String) {
+        if let Some(i) = self.pending.iter().position(|p| &p.id == id) {
+            let p = self.pending.remove(i);
+            let sip = Call::outgoing(
+                now,
+                p.config,
+                &p.target,
+                Some(sdp.clone().into_bytes()),
+                p.rng,
+            );
+            self.calls.push(ActiveCall {
+                id: p.id,
+                sip,
+                media: CallMedia::WebRtc(WebRtcSdp {
+                    local: Some(sdp),
+                    ..WebRtcSdp::default()
+                }),
+                socket: None,
+                answer: None,
+                late_offer: None,
+                running: None,
+                prepared: Some(p.media),
+                ssrc: p.ssrc,
+                devices: p.devices,
+                ended_reported: false,
+                local_hold: false,
+                remote_hold: false,
+                user_muted: false,
+            });
+            return;
+        }
+        let Some(call) = self.find(id) else {
+            return;
+        };
+        let CallMedia::WebRtc(w) = &mut call.media else {
+            return;
+        };
+        w.local = Some(sdp.clone());
+        if std::mem::take(&mut w.answer_wanted) {
+            answer_webrtc(call, now, sdp);
+        }
+    }
+
     fn find(&mut self, id: &CallId) -> Option<&mut ActiveCall> {
         self.calls.iter_mut().find(|c| &c.id == id)
     }
@@ -383,6 +618,17 @@ impl Calls {
         let Some(call) = self.find(id) else {
             return false;
         };
+        if let CallMedia::WebRtc(w) = &mut call.media {
+            call.devices = devices;
+            return match w.local.clone() {
+                Some(sdp) => answer_webrtc(call, now, sdp),
+                None => {
+                    // Still gathering: answered as soon as our SDP is ready.
+                    w.answer_wanted = true;
+                    true
+                }
+            };
+        }
         if let Some(offer) = call.late_offer.take() {
             // Media starts once the ACK brings the answer.
             call.devices = devices;
@@ -422,6 +668,12 @@ impl Calls {
     }
 
     pub(crate) fn hangup(&mut self, now: Instant, id: &CallId) -> bool {
+        if let Some(i) = self.pending.iter().position(|p| &p.id == id) {
+            let p = self.pending.remove(i);
+            drop(p.media);
+            self.state(id, ApiCallState::Ended, Some(Reason::local("hung up")));
+            return true;
+        }
         let Some(call) = self.find(id) else {
             return false;
         };
@@ -434,6 +686,14 @@ impl Calls {
 
     /// Ends every call (the account is stopping).
     pub(crate) fn hangup_all(&mut self, now: Instant) {
+        for p in std::mem::take(&mut self.pending) {
+            drop(p.media);
+            self.updates.push(CallUpdate::State {
+                call_id: p.id,
+                state: ApiCallState::Ended,
+                reason: Some(Reason::local("hung up")),
+            });
+        }
         for call in &mut self.calls {
             call.sip.hangup(now);
             stop_media(call, &mut self.updates);
@@ -457,10 +717,15 @@ impl Calls {
         let Some(m) = call.running.as_ref() else {
             return false;
         };
-        let telephone_event = call
-            .media
-            .current()
-            .is_some_and(|s| s.send_dtmf_payload_type.is_some());
+        let telephone_event = match &call.media {
+            CallMedia::Classic(media) => media
+                .current()
+                .is_some_and(|s| s.send_dtmf_payload_type.is_some()),
+            CallMedia::WebRtc(w) => w
+                .remote
+                .as_deref()
+                .is_some_and(|sdp| sdp.contains("telephone-event/")),
+        };
         if telephone_event {
             m.send_dtmf(digits);
             return true;
@@ -485,25 +750,40 @@ impl Calls {
         if call.sip.state() != CallState::Confirmed {
             return Err("the call is not connected".into());
         }
-        if call.local_hold == hold && !call.media.has_pending_offer() {
+        let remote_hold = call.remote_hold;
+        let media = match &mut call.media {
+            CallMedia::Classic(media) => media,
+            CallMedia::WebRtc(w) => {
+                if call.local_hold == hold && w.pending_hold.is_none() {
+                    return Ok(());
+                }
+                let base = w.local.as_deref().ok_or("the call has no media yet")?;
+                let direction = match (hold, remote_hold) {
+                    (true, false) => Direction::SendOnly,
+                    (true, true) => Direction::Inactive,
+                    (false, false) => Direction::SendRecv,
+                    (false, true) => Direction::RecvOnly,
+                };
+                // Offers always say actpass (RFC 5763 §5); the DTLS roles stay as they are.
+                let offer = sdp_text::rewrite(base, direction, "actpass");
+                if !call.sip.reinvite(now, Some(offer.clone().into_bytes())) {
+                    return Err("another session change is under way".into());
+                }
+                w.local = Some(offer);
+                w.pending_hold = Some(hold);
+                return Ok(());
+            }
+        };
+        if call.local_hold == hold && !media.has_pending_offer() {
             return Ok(());
         }
-        let offer = if hold {
-            call.media.hold()
-        } else {
-            call.media.resume()
-        }
-        .map_err(|e| e.to_string())?;
+        let offer = if hold { media.hold() } else { media.resume() }.map_err(|e| e.to_string())?;
         if call.sip.reinvite(now, Some(offer.to_bytes())) {
             return Ok(());
         }
         // Another change is under way: put the negotiation back as it was.
-        let _ = if hold {
-            call.media.resume()
-        } else {
-            call.media.hold()
-        };
-        call.media.cancel_offer();
+        let _ = if hold { media.resume() } else { media.hold() };
+        media.cancel_offer();
         Err("another session change is under way".into())
     }
 
@@ -536,11 +816,30 @@ impl Calls {
             }
             MediaReport::Ended(ended) => ended,
             MediaReport::Running { .. } => return,
+            MediaReport::LocalSdp { call_id, sdp } => {
+                self.on_local_sdp(now, &call_id, sdp);
+                return;
+            }
         };
+        if let Some(i) = self.pending.iter().position(|p| p.id == ended.call_id) {
+            // The offer could not be made: the call ends before its INVITE.
+            let p = self.pending.remove(i);
+            tracing::warn!(reason = %ended.reason, "no WebRTC offer; call not placed");
+            self.state(
+                &p.id,
+                ApiCallState::Ended,
+                Some(Reason::local(ended.reason)),
+            );
+            return;
+        }
         if let Some(call) = self.find(&ended.call_id) {
-            if call.running.take().is_some() && call.sip.state() != CallState::Terminated {
+            let had_media = call.running.take().is_some() | call.prepared.take().is_some();
+            if had_media && call.sip.state() != CallState::Terminated {
                 tracing::warn!(reason = %ended.reason, "media ended; hanging up");
-                call.sip.hangup(now);
+                // Still ringing here: refuse (our answer could not be made).
+                if !call.sip.reject(now, 488, "Not Acceptable Here", None) {
+                    call.sip.hangup_because(now, &ended.reason);
+                }
             }
         }
     }
@@ -585,13 +884,45 @@ impl Calls {
                         reason: None,
                     }),
                     CallEvent::Answered { sdp } => {
+                        if let CallMedia::WebRtc(w) = &mut call.media {
+                            if call.sip.is_outgoing() {
+                                let answer = sdp.and_then(|b| String::from_utf8(b).ok());
+                                let Some(answer) = answer else {
+                                    tracing::warn!("no SDP answer to our WebRTC offer; hanging up");
+                                    call.sip.hangup_because(Instant::now(), "no SDP answer");
+                                    while let Some(bytes) = call.sip.poll_transmit() {
+                                        transmits.push(bytes);
+                                    }
+                                    continue;
+                                };
+                                // Our offer said actpass: our role is the other of theirs.
+                                w.dtls_role = Some(match sdp_text::setup(&answer) {
+                                    Some("passive") => "active",
+                                    _ => "passive",
+                                });
+                                w.remote = Some(answer.clone());
+                                call.running = call
+                                    .prepared
+                                    .take()
+                                    .map(|m| m.begin_webrtc(Some(answer), call.ssrc, None));
+                            }
+                            updates.push(CallUpdate::State {
+                                call_id: id,
+                                state: ApiCallState::Active,
+                                reason: None,
+                            });
+                            continue;
+                        }
                         // Our offer went out (in our INVITE, or in our 200 to an INVITE
                         // without SDP): this is the answer, and media starts now.
                         if call.sip.is_outgoing() || call.sip.is_late_offer() {
                             let session = sdp
                                 .as_deref()
                                 .and_then(|b| SessionDescription::parse(b).ok())
-                                .and_then(|answer| call.media.process_answer(&answer).ok());
+                                .and_then(|answer| match &mut call.media {
+                                    CallMedia::Classic(media) => media.process_answer(&answer).ok(),
+                                    CallMedia::WebRtc(_) => None,
+                                });
                             match (session, call.socket.take()) {
                                 (Some(session), Some(socket)) => {
                                     call.running = Some(match call.prepared.take() {
@@ -634,10 +965,40 @@ impl Calls {
                     }
                     CallEvent::RemoteOffer { sdp } => {
                         let now = Instant::now();
+                        if let CallMedia::WebRtc(w) = &mut call.media {
+                            let offer = String::from_utf8_lossy(&sdp).into_owned();
+                            let previous = w.remote.as_deref().and_then(sdp_text::ice_ufrag);
+                            let restart = sdp_text::ice_ufrag(&offer) != previous;
+                            match w.local.as_deref() {
+                                Some(local) if !restart => {
+                                    let theirs = sdp_text::direction(&offer);
+                                    let ours = sdp_text::answer_direction(theirs, call.local_hold);
+                                    let role = w.dtls_role.unwrap_or("active");
+                                    let answer = sdp_text::rewrite(local, ours, role);
+                                    call.sip.answer_offer(now, answer.clone().into_bytes());
+                                    w.local = Some(answer);
+                                    w.remote = Some(offer);
+                                    call.remote_hold =
+                                        matches!(theirs, Direction::SendOnly | Direction::Inactive);
+                                    hold_changed(call, &mut updates);
+                                }
+                                _ => {
+                                    tracing::info!(restart, "WebRTC re-offer refused (ICE restart is not supported yet)");
+                                    call.sip.refuse_offer(now, 488, "Not Acceptable Here");
+                                }
+                            }
+                            while let Some(bytes) = call.sip.poll_transmit() {
+                                transmits.push(bytes);
+                            }
+                            continue;
+                        }
+                        let CallMedia::Classic(media) = &mut call.media else {
+                            continue;
+                        };
                         let outcome = SessionDescription::parse(&sdp)
                             .map_err(|e| e.to_string())
                             .and_then(|offer| {
-                                call.media.process_offer(&offer).map_err(|e| e.to_string())
+                                media.process_offer(&offer).map_err(|e| e.to_string())
                             });
                         match outcome {
                             Ok((answer, session)) => {
@@ -655,18 +1016,36 @@ impl Calls {
                         }
                     }
                     CallEvent::OfferAnswered { sdp } => {
+                        if let CallMedia::WebRtc(w) = &mut call.media {
+                            if let Some(hold) = w.pending_hold.take() {
+                                call.local_hold = hold;
+                            }
+                            if let Some(answer) = sdp.and_then(|b| String::from_utf8(b).ok()) {
+                                match sdp_text::direction(&answer) {
+                                    Direction::SendOnly => call.remote_hold = true,
+                                    Direction::SendRecv => call.remote_hold = false,
+                                    _ => {}
+                                }
+                                w.remote = Some(answer);
+                            }
+                            hold_changed(call, &mut updates);
+                            continue;
+                        }
+                        let CallMedia::Classic(media) = &mut call.media else {
+                            continue;
+                        };
                         let session = sdp
                             .as_deref()
                             .and_then(|b| SessionDescription::parse(b).ok())
-                            .and_then(|answer| call.media.process_answer(&answer).ok());
+                            .and_then(|answer| media.process_answer(&answer).ok());
                         match session {
                             Some(session) => {
-                                call.local_hold = call.media.is_local_hold();
+                                call.local_hold = media.is_local_hold();
                                 call.remote_hold = session.remote_hold;
                                 hold_changed(call, &mut updates);
                             }
                             None => {
-                                call.media.cancel_offer();
+                                media.cancel_offer();
                                 tracing::warn!(
                                     "unusable answer to our new offer; session unchanged"
                                 );
@@ -674,7 +1053,10 @@ impl Calls {
                         }
                     }
                     CallEvent::OfferRefused { code, reason } => {
-                        call.media.cancel_offer();
+                        match &mut call.media {
+                            CallMedia::Classic(media) => media.cancel_offer(),
+                            CallMedia::WebRtc(w) => w.pending_hold = None,
+                        }
                         tracing::info!(?code, %reason, "session change refused");
                     }
                     CallEvent::Dtmf { digit, .. } => {

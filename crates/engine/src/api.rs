@@ -205,6 +205,9 @@ pub struct AccountConfig {
     /// STUN/TURN servers for WebRTC media.
     #[serde(default)]
     pub ice_servers: Vec<IceServer>,
+    /// WebRTC privacy: offer and use only TURN relay candidates (hides local addresses).
+    #[serde(default)]
+    pub ice_relay_only: bool,
     /// Headers added to REGISTER and INVITE.
     #[serde(default)]
     pub custom_headers: Vec<CustomHeader>,
@@ -257,6 +260,7 @@ impl AccountConfig {
             srtp: SrtpMode::Optional,
             codecs: Vec::new(),
             ice_servers: Vec::new(),
+            ice_relay_only: false,
             custom_headers: Vec::new(),
             no_answer_timeout_secs: default_no_answer(),
             auto_answer: false,
@@ -585,6 +589,25 @@ pub enum CallState {
     Ended,
 }
 
+/// The state of a WebRTC call's media connection (ICE and DTLS), the W3C
+/// `RTCPeerConnectionState` values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum MediaState {
+    /// Not started.
+    New,
+    /// ICE connectivity checks or the DTLS handshake are running.
+    Checking,
+    /// ICE found a path and DTLS is done: media flows.
+    Connected,
+    /// The path was lost for a while; it may come back.
+    Disconnected,
+    /// No path, or the DTLS handshake or fingerprint check failed.
+    Failed,
+    /// Closed.
+    Closed,
+}
+
 /// The remote party of a call.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Party {
@@ -717,6 +740,15 @@ pub enum Event {
         call_id: CallId,
         /// The figures.
         stats: CallStats,
+    },
+    /// A WebRTC call's media connection (ICE, DTLS) changed state.
+    MediaStateChanged {
+        /// Which call.
+        call_id: CallId,
+        /// The new state.
+        state: MediaState,
+        /// Why, when it failed.
+        reason: Option<String>,
     },
     /// Microphone and speaker levels of a call with media (also the echo line), about ten
     /// times a second.
@@ -854,6 +886,7 @@ pub fn typescript_declarations() -> String {
         AccountState::decl(&cfg),
         Direction::decl(&cfg),
         CallState::decl(&cfg),
+        MediaState::decl(&cfg),
         Party::decl(&cfg),
         AudioDevice::decl(&cfg),
         CallStats::decl(&cfg),

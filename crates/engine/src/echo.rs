@@ -117,6 +117,8 @@ pub(crate) fn start(
         MediaReport::Event(event) => {
             let _ = reports.try_send(EchoReport::Event(event));
         }
+        // The echo line is classic RTP: it makes no WebRTC SDP.
+        MediaReport::LocalSdp { .. } => {}
         MediaReport::Ended(ended) => {
             let _ = reports.blocking_send(EchoReport::Ended {
                 call_id: ended.call_id,

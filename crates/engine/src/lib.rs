@@ -17,6 +17,7 @@ pub mod keepalive;
 pub mod media_path;
 pub mod netwatch;
 mod runtime;
+mod sdp_text;
 pub mod server;
 mod state;
 pub mod target;

@@ -13,66 +13,8 @@ use softphone_engine::*;
 use std::process::{Command as Proc, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use support::{bed, dominant, record_monitor};
+use support::{bed, hear_something, play_into_mic, until};
 use tokio::sync::broadcast;
-
-/// Listens to our speaker in 2 s windows until one carries sound (opening the audio devices
-/// can take a second or two on a loaded machine), and returns its frequency and level.
-fn hear_something() -> (f32, f32) {
-    for _ in 0..6 {
-        let (freq, level) = dominant(&record_monitor(2));
-        if freq > 0.0 && level > -45.0 {
-            return (freq, level);
-        }
-    }
-    (0.0, -180.0)
-}
-
-/// Plays a tone into our microphone for `secs` seconds (in the background).
-fn play_into_mic(hz: u32, secs: u32) -> std::process::Child {
-    let wav = std::env::temp_dir().join(format!("mic-{hz}-{}.wav", std::process::id()));
-    let ok = Proc::new("sox")
-        .args(["-n", "-r", "48000", "-c", "1", "-b", "16"])
-        .arg(&wav)
-        .args([
-            "synth",
-            &secs.to_string(),
-            "sine",
-            &hz.to_string(),
-            "vol",
-            "0.5",
-        ])
-        .status()
-        .unwrap();
-    assert!(ok.success());
-    // Low latency: a null sink fed with paplay's default 2 s buffer makes its monitor (the
-    // bed's microphone) deliver only about 70 % of real time to a 10 ms capture stream.
-    Proc::new("paplay")
-        .arg("--latency-msec=20")
-        .arg(format!("--device={}", bed("BED_PULSE_MIC_SINK")))
-        .arg(&wav)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap()
-}
-
-async fn until<T>(
-    events: &mut broadcast::Receiver<EventEnvelope>,
-    secs: u64,
-    mut f: impl FnMut(&Event) -> Option<T>,
-) -> T {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
-    loop {
-        let env = tokio::time::timeout_at(deadline, events.recv())
-            .await
-            .expect("event in time")
-            .unwrap();
-        if let Some(t) = f(&env.event) {
-            return t;
-        }
-    }
-}
 
 async fn registered_engine(user: &str, pass: &str) -> (Engine, broadcast::Receiver<EventEnvelope>) {
     registered_engine_with(user, pass, |_| {}).await
@@ -514,8 +456,9 @@ async fn dtmf_digits_reach_bob_as_rfc4733_events() {
 #[tokio::test]
 #[ignore = "needs the test bed (Kamailio, rtpengine, baresip, PulseAudio)"]
 async fn calls_over_ws_and_wss_carry_tones_both_ways() {
-    // Kamailio anchors calls with a WebSocket leg in rtpengine; our classic RTP/AVP offer must
-    // come back as a usable answer and the audio must flow both ways through it.
+    // Kamailio anchors calls with a WebSocket leg in rtpengine; our WebRTC offer (ICE,
+    // DTLS-SRTP, rtcp-mux) must come back as a usable answer and the audio must flow both ways
+    // through it.
     for (transport, server, hz) in [
         (Transport::Ws, "BED_SIP_WS", 700),
         (Transport::Wss, "BED_SIP_WSS", 800),
@@ -529,5 +472,21 @@ async fn calls_over_ws_and_wss_carry_tones_both_ways() {
         let (_, summary) = stats_of(&events);
         let summary = summary.expect("a final summary");
         assert!(summary.packets_received > 100, "{transport:?}: {summary:?}");
+        // A WebSocket account offers WebRTC media: ICE + DTLS-SRTP to rtpengine, which
+        // bridges it to bob's plain RTP.
+        assert!(
+            summary.encrypted,
+            "{transport:?}: DTLS-SRTP expected: {summary:?}"
+        );
+        assert!(
+            events.iter().any(|e| matches!(
+                e,
+                Event::MediaStateChanged {
+                    state: MediaState::Connected,
+                    ..
+                }
+            )),
+            "{transport:?}: no media connection event"
+        );
     }
 }

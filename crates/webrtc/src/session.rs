@@ -37,7 +37,7 @@ use crate::config::{AudioCodec, WebRtcConfig};
 use crate::event::{FailureReason, IceState, SessionEvent, TransportState};
 use crate::fingerprint::{Fingerprint, Verdict, verify};
 use crate::rtp::RtpPacket;
-use crate::sdp_check::check_remote_sdp;
+use crate::sdp_check::{check_remote_sdp, normalize_profile, with_profile};
 use crate::turn::{Turn, TurnOutput, ice_server};
 
 /// One datagram to send: from which local address (socket) to which peer.
@@ -575,6 +575,8 @@ impl WebRtcSession {
         if self.negotiation != Negotiation::Idle {
             return Err(Error::InvalidState("offer/answer already done"));
         }
+        let (normalized, profile) = normalize_profile(sdp);
+        let sdp = normalized.as_str();
         let summary = check_remote_sdp(sdp)?;
         let offer = RTCSessionDescription::offer(sdp.to_owned())?;
         self.pc.set_remote_description(now, offer)?;
@@ -585,7 +587,10 @@ impl WebRtcSession {
         self.negotiation = Negotiation::Done;
         self.set_transport(TransportState::Connecting);
         self.pump(now);
-        let sdp = self.local_sdp()?;
+        let mut sdp = self.local_sdp()?;
+        if let Some(profile) = profile {
+            sdp = with_profile(&sdp, profile);
+        }
         debug!(len = sdp.len(), "answer created");
         Ok(sdp)
     }
@@ -596,6 +601,8 @@ impl WebRtcSession {
         if self.negotiation != Negotiation::OfferSent {
             return Err(Error::InvalidState("no offer outstanding"));
         }
+        let (normalized, _) = normalize_profile(sdp);
+        let sdp = normalized.as_str();
         let summary = check_remote_sdp(sdp)?;
         let answer = RTCSessionDescription::answer(sdp.to_owned())?;
         self.pc.set_remote_description(now, answer)?;

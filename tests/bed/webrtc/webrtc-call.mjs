@@ -28,6 +28,9 @@ const args = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic
   '--disable-default-apps', '--disable-extensions', '--no-default-browser-check', '--disable-breakpad',
   '--allow-loopback-in-peer-connection', '--use-fake-ui-for-media-stream',
   '--use-fake-device-for-media-stream', '--disable-features=WebRtcHideLocalIpsWithMdns'];
+args.push('--autoplay-policy=no-user-gesture-required');
+// BED_FAKE_AUDIO_WAV: the browser's microphone plays this file (looped) instead of the beep
+if (process.env.BED_FAKE_AUDIO_WAV) args.push(`--use-file-for-fake-audio-capture=${process.env.BED_FAKE_AUDIO_WAV}`);
 if (process.env.BED_TLS_SPKI) args.push(`--ignore-certificate-errors-spki-list=${process.env.BED_TLS_SPKI}`);
 
 // Chromium's crashpad writes under $HOME/.config even with a temporary profile: keep it in the run dir
@@ -72,6 +75,12 @@ function baresipEvents(port) {
   return { events, close: () => sock.destroy() };
 }
 
+// the median strongest frequency of what the page received, over the samples with sound
+function toneOf(samples) {
+  const f = samples.filter((x) => x && x.db > -70).map((x) => x.hz).sort((x, y) => x - y);
+  return f.length ? f[Math.floor(f.length / 2)] : 0;
+}
+
 async function call(ctx, ws, user, pw, target, callee, farPort) {
   const far = farPort ? baresipEvents(farPort) : null;
   const a = await phone(ctx, ws, user, pw);
@@ -83,7 +92,9 @@ async function call(ctx, ws, user, pw, target, callee, farPort) {
     await sleep(100);
   }
   console.log(ms(), 'caller events', JSON.stringify(await a.evaluate(() => window.phone.events)));
-  await sleep(2500);
+  const tones = [];
+  for (let i = 0; i < 10; i++) { tones.push(await a.evaluate(() => window.phone.remoteTone())); await sleep(250); }
+  console.log('TONE', toneOf(tones));
   await a.evaluate(() => window.phone.dtmf('5'));
   await sleep(700);
   const st = await a.evaluate(() => window.phone.stats());
@@ -119,12 +130,18 @@ async function answer(ctx, ws, user, pw, secs) {
   console.log('READY', user); // the caller may dial now
   let st = null;
   let ev = [];
+  const tones = [];
   for (let i = 0; i < secs * 4; i++) {
     ev = await a.evaluate(() => window.phone.events);
     if (ev.some((e) => e.startsWith('ended') || e.startsWith('failed'))) break;
-    if (ev.includes('confirmed')) st = (await a.evaluate(() => window.phone.stats())) || st;
+    if (ev.includes('confirmed')) {
+      st = (await a.evaluate(() => window.phone.stats())) || st;
+      tones.push(await a.evaluate(() => window.phone.remoteTone()));
+    }
     await sleep(250);
   }
+  // what the browser heard of the caller: the strongest frequency (the caller checks it)
+  console.log('TONE', toneOf(tones.slice(4)));
   console.log(ms(), 'answer events', JSON.stringify(ev), 'stats', JSON.stringify(st));
   await a.evaluate(() => window.phone.stop()).catch(() => {});
   return ev.includes('confirmed') && !!st && st.packetsReceived > 50 && st.packetsSent > 50 && st.totalAudioEnergy > 0;

@@ -12,6 +12,7 @@ mod stats;
 #[cfg(test)]
 mod tests;
 mod transport;
+pub(crate) mod webrtc;
 
 use crate::api::{CallId, CallStats, Event};
 use softphone_audio::resample::StreamResampler;
@@ -29,7 +30,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use transport::{Received, RtpTransport};
+use transport::{MediaTransport, Received, RtpTransport};
 
 /// Where a call's audio comes from and goes to: devices by name (`None`: the system default),
 /// or WAV files for scripts and tests.
@@ -64,6 +65,13 @@ pub(crate) enum MediaReport {
     Event(Event),
     /// The media stopped on its own (a device failed…).
     Ended(MediaStopped),
+    /// A WebRTC call's SDP (offer or answer, every candidate in it) is ready to send.
+    LocalSdp {
+        /// Which call.
+        call_id: CallId,
+        /// The SDP.
+        sdp: String,
+    },
 }
 
 /// Where a media thread sends its reports (never blocks the media loop for events).
@@ -74,7 +82,7 @@ pub(crate) struct MediaHandle {
     stop: Arc<AtomicBool>,
     muted: Arc<AtomicBool>,
     dtmf: std::sync::mpsc::Sender<char>,
-    /// Until media begins: where the negotiated session goes.
+    /// Until media begins: where the go goes.
     go: Option<std::sync::mpsc::Sender<Go>>,
     thread: Option<std::thread::JoinHandle<Option<CallStats>>>,
 }
@@ -102,10 +110,28 @@ impl MediaHandle {
         ssrc: u32,
     ) -> Self {
         if let Some(go) = self.go.take() {
-            let _ = go.send(Go {
+            let _ = go.send(Go::Rtp {
                 socket,
                 session,
                 ssrc,
+            });
+        }
+        self
+    }
+
+    /// Lets a prepared WebRTC media thread start: with the peer's answer when we offered,
+    /// without when we answered their offer; `route` when the devices are chosen only now.
+    pub(crate) fn begin_webrtc(
+        mut self,
+        remote_answer: Option<String>,
+        ssrc: u32,
+        route: Option<AudioRoute>,
+    ) -> Self {
+        if let Some(go) = self.go.take() {
+            let _ = go.send(Go::WebRtc {
+                remote_answer,
+                ssrc,
+                route,
             });
         }
         self
@@ -141,28 +167,90 @@ pub(crate) fn start(
     prepare(call_id, route, report).begin(socket, session, ssrc)
 }
 
-/// What [`MediaHandle::begin`] hands the waiting media thread.
-struct Go {
-    socket: UdpSocket,
-    session: NegotiatedSession,
-    ssrc: u32,
+/// What starts a prepared media thread.
+enum Go {
+    /// Classic RTP: the socket our SDP advertised and the negotiated session.
+    Rtp {
+        socket: UdpSocket,
+        session: NegotiatedSession,
+        ssrc: u32,
+    },
+    /// WebRTC: the thread has its own transport; the peer's answer when we offered; the
+    /// devices when they were not known when the thread started (incoming calls).
+    WebRtc {
+        remote_answer: Option<String>,
+        ssrc: u32,
+        route: Option<AudioRoute>,
+    },
 }
 
-/// Starts a call's media thread and opens its devices now (that takes 0.6–1.6 s with
-/// PulseAudio), so audio flows from the first packet once [`MediaHandle::begin`] hands it the
-/// negotiated session. Dropping or stopping the handle before that closes the devices.
-pub(crate) fn prepare(call_id: CallId, route: AudioRoute, report: ReportFn) -> MediaHandle {
+/// What a media thread shares with its handle.
+struct Shared {
+    stop: Arc<AtomicBool>,
+    muted: Arc<AtomicBool>,
+    dtmf: std::sync::mpsc::Receiver<char>,
+    go: std::sync::mpsc::Receiver<Go>,
+}
+
+/// A handle (without its thread yet) and what the thread keeps.
+fn new_handle() -> (MediaHandle, Shared) {
     let stop = Arc::new(AtomicBool::new(false));
     let muted = Arc::new(AtomicBool::new(false));
     let (dtmf_tx, dtmf_rx) = std::sync::mpsc::channel();
     let (go_tx, go_rx) = std::sync::mpsc::channel::<Go>();
-    let mut handle = MediaHandle {
+    let handle = MediaHandle {
         stop: stop.clone(),
         muted: muted.clone(),
         dtmf: dtmf_tx,
         go: Some(go_tx),
         thread: None,
     };
+    let shared = Shared {
+        stop,
+        muted,
+        dtmf: dtmf_rx,
+        go: go_rx,
+    };
+    (handle, shared)
+}
+
+/// The end of a media thread: the summary goes to the join when the engine stopped it, else
+/// it is published with the reason the media ended on its own.
+fn finish(
+    call_id: &CallId,
+    shared: &Shared,
+    result: Result<(), String>,
+    mut summary: Option<CallStats>,
+    report: &ReportFn,
+) -> Option<CallStats> {
+    let stopped = shared.stop.load(Ordering::Relaxed);
+    let reason = match result {
+        Ok(()) => "hung up".to_string(),
+        Err(e) => e,
+    };
+    tracing::info!(%reason, ?summary, "media stopped");
+    if stopped {
+        // The engine asked: it takes the summary from the join.
+        return summary;
+    }
+    if let Some(stats) = summary.take() {
+        report(MediaReport::Event(Event::CallStatsUpdated {
+            call_id: call_id.clone(),
+            stats,
+        }));
+    }
+    report(MediaReport::Ended(MediaStopped {
+        call_id: call_id.clone(),
+        reason,
+    }));
+    None
+}
+
+/// Starts a call's media thread and opens its devices now (that takes 0.6–1.6 s with
+/// PulseAudio), so audio flows from the first packet once [`MediaHandle::begin`] hands it the
+/// negotiated session. Dropping or stopping the handle before that closes the devices.
+pub(crate) fn prepare(call_id: CallId, route: AudioRoute, report: ReportFn) -> MediaHandle {
+    let (mut handle, shared) = new_handle();
     let name = format!("media-{call_id}");
     let spawned = std::thread::Builder::new().name(name).spawn(move || {
         let span = tracing::info_span!("media", call = %call_id);
@@ -170,51 +258,42 @@ pub(crate) fn prepare(call_id: CallId, route: AudioRoute, report: ReportFn) -> M
         let opened = devices::Devices::open(&route);
         // Wait for the answer (or the end of the call).
         let go = loop {
-            if stop.load(Ordering::Relaxed) {
+            if shared.stop.load(Ordering::Relaxed) {
                 return None;
             }
-            match go_rx.recv_timeout(Duration::from_millis(20)) {
+            match shared.go.recv_timeout(Duration::from_millis(20)) {
                 Ok(go) => break go,
                 Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
                 Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return None,
             }
         };
         let controls = Controls {
-            stop: &stop,
-            muted: &muted,
-            dtmf: &dtmf_rx,
+            stop: &shared.stop,
+            muted: &shared.muted,
+            dtmf: &shared.dtmf,
         };
         let mut summary = None;
-        let result = opened.and_then(|devices| {
-            run(
-                &call_id,
-                go.socket,
-                &go.session,
-                go.ssrc,
-                devices,
-                &controls,
-                &report,
-                &mut summary,
-            )
-        });
-        let stopped = stop.load(Ordering::Relaxed);
-        let reason = match result {
-            Ok(()) => "hung up".to_string(),
-            Err(e) => e,
+        let result = match go {
+            Go::Rtp {
+                socket,
+                session,
+                ssrc,
+            } => opened.and_then(|devices| {
+                let mut transport = RtpTransport::new(socket, &session)?;
+                run(
+                    &call_id,
+                    &mut transport,
+                    &session,
+                    ssrc,
+                    devices,
+                    &controls,
+                    &report,
+                    &mut summary,
+                )
+            }),
+            Go::WebRtc { .. } => Err("a WebRTC go was handed to a classic call".into()),
         };
-        tracing::info!(%reason, ?summary, "media stopped");
-        if stopped {
-            // The engine asked: it takes the summary from the join.
-            return summary;
-        }
-        if let Some(stats) = summary.take() {
-            report(MediaReport::Event(Event::CallStatsUpdated {
-                call_id: call_id.clone(),
-                stats,
-            }));
-        }
-        report(MediaReport::Ended(MediaStopped { call_id, reason }));
-        None
+        finish(&call_id, &shared, result, summary, &report)
     });
     match spawned {
         Ok(t) => handle.thread = Some(t),
@@ -252,7 +331,7 @@ const LEVELS_EVERY_MS: u64 = 100;
 )]
 fn run(
     call_id: &CallId,
-    socket: UdpSocket,
+    transport: &mut dyn MediaTransport,
     session: &NegotiatedSession,
     ssrc: u32,
     devices: devices::Devices,
@@ -261,7 +340,6 @@ fn run(
     summary: &mut Option<CallStats>,
 ) -> Result<(), String> {
     let mut codec = new_codec(session.codec, session.ptime).map_err(|e| e.to_string())?;
-    let mut transport = RtpTransport::new(socket, session)?;
     let encrypted = transport.is_secure();
     let devices::Devices {
         host,
@@ -340,18 +418,22 @@ fn run(
     let mut next_levels = now_ms() + LEVELS_EVERY_MS;
     let mut ticks = 0u32;
     let event = |e: Event| report(MediaReport::Event(e));
-    let figures = |rtp: &RtpSession, jitter: &JitterBuffer, t: &RtpTransport, foreign, last| {
-        call_stats(&StatsInput {
-            codec: session.codec,
-            session: &rtp.stats(),
-            jitter: &jitter.stats(),
-            transport: t.counters(),
-            foreign,
-            encrypted,
-            summary: last,
-        })
-    };
+    let figures =
+        |rtp: &RtpSession, jitter: &JitterBuffer, t: &dyn MediaTransport, foreign, last| {
+            call_stats(&StatsInput {
+                codec: session.codec,
+                session: &rtp.stats(),
+                jitter: &jitter.stats(),
+                transport: t.counters(),
+                foreign,
+                encrypted,
+                summary: last,
+            })
+        };
     while !controls.stop.load(Ordering::Relaxed) {
+        // The transport's own protocol (ICE, DTLS) first: a failure ends the call.
+        let states = transport.service()?;
+        webrtc::report_states(call_id, report, &states);
         // Microphone → network.
         while mic.next(&mut frame, controls.muted.load(Ordering::Relaxed)) {
             input_level.add(&frame.samples);
@@ -529,10 +611,10 @@ fn run(
         }
         if now >= next_stats {
             next_stats = now + STATS_EVERY_MS;
-            *summary = Some(figures(&rtp, &jitter, &transport, foreign, true));
+            *summary = Some(figures(&rtp, &jitter, &*transport, foreign, true));
             event(Event::CallStatsUpdated {
                 call_id: call_id.clone(),
-                stats: figures(&rtp, &jitter, &transport, foreign, false),
+                stats: figures(&rtp, &jitter, &*transport, foreign, false),
             });
         }
         ticks = ticks.wrapping_add(1);
@@ -548,7 +630,7 @@ fn run(
         "device rings at the end of the call"
     );
     transport.send_rtcp(&rtp.build_bye(now));
-    *summary = Some(figures(&rtp, &jitter, &transport, foreign, true));
+    *summary = Some(figures(&rtp, &jitter, &*transport, foreign, true));
     spk.finish();
     Ok(())
 }

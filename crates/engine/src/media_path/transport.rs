@@ -24,6 +24,29 @@ pub(super) struct TransportCounters {
     pub(super) replays: u64,
 }
 
+/// What the media loop needs from the network, whatever carries the packets: plain or
+/// SDES-SRTP RTP on a UDP socket ([`RtpTransport`]), or a WebRTC session (ICE + DTLS-SRTP,
+/// `super::webrtc::WebRtcTransport`).
+pub(super) trait MediaTransport {
+    /// Whether media is encrypted.
+    fn is_secure(&self) -> bool;
+    /// Drops what queued up before media started; returns how many datagrams.
+    fn discard_backlog(&mut self) -> usize;
+    /// Sends one RTP packet (header and payload, as built by the RTP session).
+    fn send_rtp(&mut self, packet: &[u8]);
+    /// Sends a compound RTCP packet.
+    fn send_rtcp(&mut self, packet: &[u8]);
+    /// The next received packet, if any.
+    fn receive(&mut self) -> Option<Received>;
+    /// Drop counters.
+    fn counters(&self) -> TransportCounters;
+    /// Runs the transport's own protocol (ICE checks, DTLS, timers) once per loop turn, and
+    /// says what changed. `Err` when the transport failed for good (the call must end).
+    fn service(&mut self) -> Result<Vec<crate::api::MediaState>, String> {
+        Ok(Vec::new())
+    }
+}
+
 /// The call's sockets and SRTP contexts.
 pub(super) struct RtpTransport {
     rtp: UdpSocket,
@@ -76,14 +99,16 @@ impl RtpTransport {
             buf: vec![0u8; 2048],
         })
     }
+}
 
+impl MediaTransport for RtpTransport {
     /// Whether media is encrypted.
-    pub(super) fn is_secure(&self) -> bool {
+    fn is_secure(&self) -> bool {
         self.srtp.is_some()
     }
 
     /// Sends an RTP packet (protected when SRTP is on).
-    pub(super) fn send_rtp(&mut self, packet: &[u8]) {
+    fn send_rtp(&mut self, packet: &[u8]) {
         let protected;
         let data = match self.srtp.as_mut() {
             Some((out, _)) => match out.protect_rtp(packet) {
@@ -104,7 +129,7 @@ impl RtpTransport {
     }
 
     /// Sends a compound RTCP packet (SRTCP when SRTP is on).
-    pub(super) fn send_rtcp(&mut self, packet: &[u8]) {
+    fn send_rtcp(&mut self, packet: &[u8]) {
         let protected;
         let data = match self.srtp.as_mut() {
             Some((out, _)) => match out.protect_rtcp(packet) {
@@ -127,7 +152,7 @@ impl RtpTransport {
 
     /// The next packet waiting on either socket, decrypted; `None` when nothing is waiting.
     /// Packets that fail checks are counted and skipped.
-    pub(super) fn receive(&mut self) -> Option<Received> {
+    fn receive(&mut self) -> Option<Received> {
         loop {
             let (n, rtcp_port) = match self.rtp.recv_from(&mut self.buf) {
                 Ok((n, _)) => (n, false),
@@ -168,7 +193,7 @@ impl RtpTransport {
     }
 
     /// Discards every datagram waiting on the sockets; returns how many.
-    pub(super) fn discard_backlog(&mut self) -> usize {
+    fn discard_backlog(&mut self) -> usize {
         let mut n = 0;
         for socket in std::iter::once(&self.rtp).chain(self.rtcp.as_ref()) {
             while socket.recv_from(&mut self.buf).is_ok() {
@@ -179,7 +204,7 @@ impl RtpTransport {
     }
 
     /// Drop counters so far.
-    pub(super) fn counters(&self) -> TransportCounters {
+    fn counters(&self) -> TransportCounters {
         let srtp = self
             .srtp
             .as_ref()

@@ -2,7 +2,10 @@
 
 #![allow(dead_code, reason = "each test file uses a different subset")]
 
+use softphone_engine::{Event, EventEnvelope};
+use std::process::{Command as Proc, Stdio};
 use std::time::Duration;
+use tokio::sync::broadcast;
 
 /// A variable the bed exports (`tests/bed/bed.sh run` sets them).
 pub fn bed(var: &str) -> String {
@@ -49,4 +52,62 @@ pub fn record_monitor(secs: u32) -> Vec<i16> {
         std::thread::sleep(Duration::from_millis(10));
     }
     out
+}
+
+/// Listens to our speaker in 2 s windows until one carries sound (opening the audio devices
+/// can take a second or two on a loaded machine), and returns its frequency and level.
+pub fn hear_something() -> (f32, f32) {
+    for _ in 0..6 {
+        let (freq, level) = dominant(&record_monitor(2));
+        if freq > 0.0 && level > -45.0 {
+            return (freq, level);
+        }
+    }
+    (0.0, -180.0)
+}
+
+/// Plays a tone into our microphone for `secs` seconds (in the background).
+pub fn play_into_mic(hz: u32, secs: u32) -> std::process::Child {
+    let wav = std::env::temp_dir().join(format!("mic-{hz}-{}.wav", std::process::id()));
+    let ok = Proc::new("sox")
+        .args(["-n", "-r", "48000", "-c", "1", "-b", "16"])
+        .arg(&wav)
+        .args([
+            "synth",
+            &secs.to_string(),
+            "sine",
+            &hz.to_string(),
+            "vol",
+            "0.5",
+        ])
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    // Low latency: a null sink fed with paplay's default 2 s buffer makes its monitor (the
+    // bed's microphone) deliver only about 70 % of real time to a 10 ms capture stream.
+    Proc::new("paplay")
+        .arg("--latency-msec=20")
+        .arg(format!("--device={}", bed("BED_PULSE_MIC_SINK")))
+        .arg(&wav)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+pub async fn until<T>(
+    events: &mut broadcast::Receiver<EventEnvelope>,
+    secs: u64,
+    mut f: impl FnMut(&Event) -> Option<T>,
+) -> T {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
+    loop {
+        let env = tokio::time::timeout_at(deadline, events.recv())
+            .await
+            .expect("event in time")
+            .unwrap();
+        if let Some(t) = f(&env.event) {
+            return t;
+        }
+    }
 }

@@ -1,0 +1,344 @@
+//! WebRTC calls between our phone and JsSIP in headless Chromium (a real browser WebRTC
+//! stack), through Kamailio over WS and WSS, audio measured both ways (bed tier).
+//!
+//! The browser's microphone plays a 1500 Hz tone from a WAV file
+//! (`--use-file-for-fake-audio-capture`); we measure it at our virtual speaker. Our
+//! microphone gets a tone of its own, which the page measures with WebAudio and prints as
+//! `TONE <Hz>`. Kamailio anchors WebSocket calls in rtpengine, so these calls also cross a
+//! second, independent WebRTC implementation.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a panic is a failed test"
+)]
+
+mod support;
+
+use softphone_engine::*;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command as Proc, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use support::{bed, hear_something, play_into_mic, until};
+use tokio::sync::broadcast;
+
+/// The browser's microphone tone.
+const BROWSER_HZ: f32 = 1500.0;
+
+/// A JsSIP page run by the bed's playwright driver; its output lines are collected.
+struct Browser {
+    child: Child,
+    lines: Arc<Mutex<Vec<String>>>,
+}
+
+impl Browser {
+    fn start(scenario: &str) -> Self {
+        let wav = std::env::temp_dir().join(format!("browser-tone-{}.wav", std::process::id()));
+        let made = Proc::new("sox")
+            .args(["-n", "-r", "48000", "-c", "1", "-b", "16"])
+            .arg(&wav)
+            .args(["synth", "30", "sine", &BROWSER_HZ.to_string(), "vol", "0.5"])
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let mut child = Proc::new("node")
+            .arg(bed("BED_WEBRTC_DRIVER"))
+            .arg(scenario)
+            .env("BED_FAKE_AUDIO_WAV", &wav)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("node runs the JsSIP driver");
+        let lines = Arc::new(Mutex::new(Vec::new()));
+        let out = child.stdout.take().unwrap();
+        let sink = lines.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(out).lines().map_while(Result::ok) {
+                eprintln!("browser: {line}");
+                sink.lock().unwrap().push(line);
+            }
+        });
+        Self { child, lines }
+    }
+
+    /// Waits until a line starting with `prefix` is printed; returns it.
+    async fn line(&self, prefix: &str, secs: u64) -> String {
+        for _ in 0..secs * 10 {
+            if let Some(l) = self
+                .lines
+                .lock()
+                .unwrap()
+                .iter()
+                .find(|l| l.starts_with(prefix))
+            {
+                return l.clone();
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!(
+            "the browser never printed {prefix:?}: {:#?}",
+            self.lines.lock().unwrap()
+        );
+    }
+
+    /// What the browser measured of our tone (`TONE <Hz>`).
+    async fn heard(&self) -> f32 {
+        let line = self.line("TONE ", 40).await;
+        line.trim_start_matches("TONE ")
+            .trim()
+            .parse()
+            .unwrap_or(0.0)
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// An engine with our account registered over the bed's WS or WSS server.
+async fn engine_over(
+    server_var: &str,
+    transport: Transport,
+    tweak: impl FnOnce(&mut AccountConfig),
+) -> (Engine, broadcast::Receiver<EventEnvelope>) {
+    let engine = Engine::start(EngineConfig::default());
+    let mut events = engine.subscribe();
+    let mut account = AccountConfig::new(
+        "webrtc",
+        format!("sip:{}@{}", bed("BED_USER"), bed("BED_DOMAIN")),
+    );
+    account.transport = transport;
+    account.server = Some(bed(server_var));
+    account.tls_ca_file = Some(bed("BED_TLS_CA"));
+    tweak(&mut account);
+    engine
+        .execute(Command::SetAccount {
+            account: Box::new(account),
+            credential: Some(Credential::Password(Secret::new(bed("BED_PASS")))),
+        })
+        .await
+        .unwrap();
+    engine
+        .execute(Command::StartAccount {
+            account_id: AccountId("webrtc".into()),
+        })
+        .await
+        .unwrap();
+    until(&mut events, 15, |e| match e {
+        Event::AccountStateChanged {
+            state: AccountState::Registered,
+            ..
+        } => Some(()),
+        Event::AccountStateChanged {
+            state: AccountState::Failed,
+            reason,
+            ..
+        } => panic!("{reason:?}"),
+        _ => None,
+    })
+    .await;
+    (engine, events)
+}
+
+fn collect(engine: &Engine) -> Arc<Mutex<Vec<Event>>> {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let mut rx = engine.subscribe();
+    let sink = seen.clone();
+    tokio::spawn(async move {
+        while let Ok(env) = rx.recv().await {
+            sink.lock().unwrap().push(env.event);
+        }
+    });
+    seen
+}
+
+fn assert_webrtc_media(events: &[Event], what: &str) {
+    assert!(
+        events.iter().any(|e| matches!(
+            e,
+            Event::MediaStateChanged {
+                state: MediaState::Connected,
+                ..
+            }
+        )),
+        "{what}: the media connection never connected"
+    );
+    let summary = events
+        .iter()
+        .rev()
+        .find_map(|e| match e {
+            Event::CallStatsUpdated { stats, .. } if stats.summary => Some(stats.clone()),
+            _ => None,
+        })
+        .expect("a final summary");
+    assert!(summary.encrypted, "{what}: {summary:?}");
+    assert_eq!(summary.codec, "opus", "{what}: {summary:?}");
+    assert!(summary.packets_received > 100, "{what}: {summary:?}");
+    assert!(summary.packets_sent > 100, "{what}: {summary:?}");
+}
+
+#[tokio::test]
+#[ignore = "needs the test bed (Kamailio, rtpengine, Chromium with JsSIP, PulseAudio)"]
+async fn we_call_the_browser_over_ws_and_wss_and_both_hear_each_other() {
+    for (server, transport, user, pass, our_hz, wss) in [
+        (
+            "BED_SIP_WS",
+            Transport::Ws,
+            "1001",
+            "secret1001",
+            700u32,
+            "",
+        ),
+        (
+            "BED_SIP_WSS",
+            Transport::Wss,
+            "1002",
+            "secret1002",
+            900,
+            ":wss",
+        ),
+    ] {
+        let what = format!("{transport:?}");
+        let browser = Browser::start(&format!("answer:{user}:{pass}:30{wss}"));
+        browser.line("READY", 40).await;
+        let (engine, mut events) = engine_over(server, transport, |_| {}).await;
+        let seen = collect(&engine);
+        let mut tone = play_into_mic(our_hz, 30);
+        let out = engine
+            .execute(Command::Dial {
+                account_id: None,
+                target: format!("sip:{user}@{}", bed("BED_DOMAIN")),
+                anonymous: false,
+                headers: vec![],
+            })
+            .await
+            .unwrap();
+        let CommandOutcome::CallStarted { call_id } = out else {
+            panic!("{out:?}")
+        };
+        until(&mut events, 20, |e| match e {
+            Event::CallStateChanged {
+                state: CallState::Active,
+                ..
+            } => Some(()),
+            Event::CallStateChanged {
+                state: CallState::Ended,
+                reason,
+                ..
+            } => panic!("{what}: call ended: {reason:?}"),
+            _ => None,
+        })
+        .await;
+        let (freq, level) = tokio::task::spawn_blocking(hear_something).await.unwrap();
+        assert!(
+            (freq - BROWSER_HZ).abs() <= BROWSER_HZ * 0.02,
+            "{what}: we hear {freq} Hz at {level:.1} dBFS, the browser sends {BROWSER_HZ} Hz"
+        );
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        // We hang up; the browser sees the call end.
+        engine.execute(Command::Hangup { call_id }).await.unwrap();
+        let reason = until(&mut events, 10, |e| match e {
+            Event::CallStateChanged {
+                state: CallState::Ended,
+                reason,
+                ..
+            } => Some(reason.clone()),
+            _ => None,
+        })
+        .await;
+        assert_eq!(
+            reason.and_then(|r| r.code),
+            Some(200),
+            "{what}: BYE answered"
+        );
+        let heard = browser.heard().await;
+        assert!(
+            (heard - our_hz as f32).abs() <= our_hz as f32 * 0.03,
+            "{what}: the browser heard {heard} Hz, we sent {our_hz} Hz"
+        );
+        browser
+            .line(&format!("PASS webrtc answer:{user}"), 20)
+            .await;
+        let _ = tone.kill();
+        let _ = tone.wait();
+        engine.shutdown().await;
+        assert_webrtc_media(&seen.lock().unwrap(), &what);
+    }
+}
+
+#[tokio::test]
+#[ignore = "needs the test bed (Kamailio, rtpengine, Chromium with JsSIP, PulseAudio)"]
+async fn the_browser_calls_us_sends_dtmf_and_hangs_up() {
+    for (server, transport, user, pass, our_hz, wss) in [
+        (
+            "BED_SIP_WS",
+            Transport::Ws,
+            "1003",
+            "secret1003",
+            600u32,
+            "",
+        ),
+        (
+            "BED_SIP_WSS",
+            Transport::Wss,
+            "1004",
+            "secret1004",
+            800,
+            ":wss",
+        ),
+    ] {
+        let what = format!("{transport:?}");
+        let (engine, mut events) = engine_over(server, transport, |a| a.auto_answer = true).await;
+        let seen = collect(&engine);
+        let mut tone = play_into_mic(our_hz, 30);
+        let browser = Browser::start(&format!(
+            "call:{user}:{pass}:sip:{}@{}{wss}",
+            bed("BED_USER"),
+            bed("BED_DOMAIN")
+        ));
+        until(&mut events, 40, |e| match e {
+            Event::CallStateChanged {
+                state: CallState::Active,
+                ..
+            } => Some(()),
+            _ => None,
+        })
+        .await;
+        let (freq, level) = tokio::task::spawn_blocking(hear_something).await.unwrap();
+        assert!(
+            (freq - BROWSER_HZ).abs() <= BROWSER_HZ * 0.02,
+            "{what}: we hear {freq} Hz at {level:.1} dBFS, the browser sends {BROWSER_HZ} Hz"
+        );
+        // The browser sends DTMF 5 (RFC 4733) and then hangs up.
+        let digit = until(&mut events, 20, |e| match e {
+            Event::DtmfReceived { digit, .. } => Some(digit.clone()),
+            _ => None,
+        })
+        .await;
+        assert_eq!(digit, "5", "{what}");
+        let reason = until(&mut events, 20, |e| match e {
+            Event::CallStateChanged {
+                state: CallState::Ended,
+                reason,
+                ..
+            } => Some(reason.clone()),
+            _ => None,
+        })
+        .await;
+        assert!(reason.is_some(), "{what}: an end reason");
+        let heard = browser.heard().await;
+        assert!(
+            (heard - our_hz as f32).abs() <= our_hz as f32 * 0.03,
+            "{what}: the browser heard {heard} Hz, we sent {our_hz} Hz"
+        );
+        browser.line("PASS webrtc call:", 20).await;
+        let _ = tone.kill();
+        let _ = tone.wait();
+        engine.shutdown().await;
+        assert_webrtc_media(&seen.lock().unwrap(), &what);
+    }
+}
