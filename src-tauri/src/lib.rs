@@ -21,6 +21,7 @@ pub mod secrets;
 pub mod settings;
 pub mod state;
 pub mod tray;
+pub mod webkit_env;
 
 pub use commands::with_commands;
 pub use state::{AppState, Paths, ShellEvent};
@@ -239,6 +240,7 @@ async fn desktop_loop<R: tauri::Runtime>(app: tauri::AppHandle<R>) {
 
 /// Builds and runs the app.
 pub fn run() {
+    webkit_env::apply();
     let paths = Paths::from_env();
     let start_minimised_flag = autostart::minimised_requested(std::env::args());
     let first_link = links::dial_target_from_args(std::env::args());
@@ -291,6 +293,7 @@ pub fn run() {
             } else if let Some(w) = handle.get_webview_window(MAIN_WINDOW) {
                 // Minimised to the tray: no web view until the window is shown.
                 let _ = w.destroy();
+                tracing::info!("started minimised to the tray");
             }
             Ok(())
         })

@@ -67,6 +67,8 @@ status=0
 SUITES=" ${E2E_SUITES:-app bed} "   # E2E_SUITES=bed runs only the bed scenarios
 # No keyring: the run does not depend on a keyring daemon.
 [[ "$SUITES" != *" app "* ]] || suite app none tests/e2e/app.test.mjs || status=1
+# Started minimised (the autostart entry): no WebDriver session, the app is started directly.
+[[ "$SUITES" != *" app "* ]] || suite minimised none tests/e2e/minimised.test.mjs || status=1
 if [[ "$SUITES" != *" bed "* ]]; then
   :
 elif [ -n "${BED_RUN:-}" ]; then

@@ -366,6 +366,28 @@ test('hold and resume: the engine\'s held state, our hold and theirs', async () 
   });
 });
 
+test('a re-render while a button is held down does not lose its click', async () => {
+  await withApp({ setup: ACCOUNT_SETUP }, async (page) => {
+    await page.evaluate(() => { const id = window.mock.incoming('sip:bob@example.com', 'Bob'); window.mock.state(id, 'active', null); });
+    await page.waitForSelector('.call-card[data-state="active"]');
+    const box = await page.locator('.call-card [data-action="hold"]').boundingBox();
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    // The engine reports a change that re-renders the card (muted from elsewhere, e.g. the tray)
+    // between the press and the release.
+    await page.evaluate(() => window.mock.emit({ type: 'call_flags_changed', call_id: 'call-1', local_hold: false, remote_hold: false, muted: true }));
+    await page.waitForTimeout(150);
+    // Held back while the button is pressed.
+    assert.equal(await page.getAttribute('.call-card [data-action="mute"]', 'aria-pressed'), 'false');
+    await page.mouse.up();
+    await page.waitForFunction(() => window.mock.calls('hold').length === 1);
+    await page.waitForSelector('.call-card[data-state="held"] [data-action="resume"]');
+    // Without a pressed pointer, renders are immediate as before.
+    await page.evaluate(() => window.mock.emit({ type: 'call_flags_changed', call_id: 'call-1', local_hold: true, remote_hold: false, muted: true }));
+    await page.waitForSelector('.call-card [data-action="mute"][aria-pressed="true"]', { timeout: 500 });
+  });
+});
+
 test('live audio levels and call quality follow the engine\'s events', async () => {
   await withApp({ setup: ACCOUNT_SETUP }, async (page) => {
     await page.evaluate(() => { const id = window.mock.incoming('sip:bob@example.com', 'Bob'); window.mock.state(id, 'active', { code: 200, text: 'OK' }); });

@@ -46,6 +46,8 @@ const app = {
   outgoingTargets: new Map(),
   pendingAccount: null,
   renderQueued: false,
+  /** When a pointer button went down (0: none is down). */
+  pointerDownAt: 0,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -94,10 +96,27 @@ async function run(cmd, args) {
 function scheduleRender() {
   if (app.renderQueued) return;
   app.renderQueued = true;
-  queueMicrotask(() => {
-    app.renderQueued = false;
-    renderAll();
-  });
+  queueMicrotask(flushRender);
+}
+
+// A render replaces the controls. One between the press and the release of a button loses the
+// click (the release lands on the new button, so no click fires): while a pointer is pressed,
+// renders wait for its release (at most a second). The release and its click are one task,
+// the deferred render a later one.
+const RENDER_HOLD_MS = 1000;
+
+function flushRender() {
+  if (app.pointerDownAt && performance.now() - app.pointerDownAt < RENDER_HOLD_MS) {
+    setTimeout(flushRender, 30);
+    return;
+  }
+  app.renderQueued = false;
+  renderAll();
+}
+
+document.addEventListener('pointerdown', () => { app.pointerDownAt = performance.now(); }, true);
+for (const type of ['pointerup', 'pointercancel']) {
+  document.addEventListener(type, () => { app.pointerDownAt = 0; }, true);
 }
 
 async function reloadSnapshot() {
