@@ -267,6 +267,7 @@ pub(crate) fn prepare(call_id: CallId, route: AudioRoute, report: ReportFn) -> M
                 Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return None,
             }
         };
+        tracing::debug!(devices_ok = opened.is_ok(), "media go");
         let controls = Controls {
             stop: &shared.stop,
             muted: &shared.muted,
