@@ -181,9 +181,28 @@ fn assert_webrtc_media(events: &[Event], what: &str) {
     assert!(summary.packets_sent > 100, "{what}: {summary:?}");
 }
 
+/// The bed's Kamailio leaves the media of a call with this header alone (no rtpengine).
+fn direct_media() -> CustomHeader {
+    CustomHeader {
+        name: "X-Bed-Direct-Media".into(),
+        value: "yes".into(),
+    }
+}
+
 #[tokio::test]
 #[ignore = "needs the test bed (Kamailio, rtpengine, Chromium with JsSIP, PulseAudio)"]
 async fn we_call_the_browser_over_ws_and_wss_and_both_hear_each_other() {
+    we_call_the_browser(false).await;
+}
+
+#[tokio::test]
+#[ignore = "needs the test bed (Kamailio, Chromium with JsSIP, PulseAudio)"]
+async fn we_call_the_browser_with_no_media_server_in_between() {
+    // Our ICE and DTLS against Chromium's own; Kamailio only relays the SIP.
+    we_call_the_browser(true).await;
+}
+
+async fn we_call_the_browser(direct: bool) {
     for (server, transport, user, pass, our_hz, wss) in [
         (
             "BED_SIP_WS",
@@ -202,7 +221,7 @@ async fn we_call_the_browser_over_ws_and_wss_and_both_hear_each_other() {
             ":wss",
         ),
     ] {
-        let what = format!("{transport:?}");
+        let what = format!("{transport:?}, direct media {direct}");
         let browser = Browser::start(&format!("answer:{user}:{pass}:30{wss}"));
         browser.line("READY", 40).await;
         let (engine, mut events) = engine_over(server, transport, |_| {}).await;
@@ -213,7 +232,7 @@ async fn we_call_the_browser_over_ws_and_wss_and_both_hear_each_other() {
                 account_id: None,
                 target: format!("sip:{user}@{}", bed("BED_DOMAIN")),
                 anonymous: false,
-                headers: vec![],
+                headers: if direct { vec![direct_media()] } else { vec![] },
             })
             .await
             .unwrap();
@@ -273,6 +292,16 @@ async fn we_call_the_browser_over_ws_and_wss_and_both_hear_each_other() {
 #[tokio::test]
 #[ignore = "needs the test bed (Kamailio, rtpengine, Chromium with JsSIP, PulseAudio)"]
 async fn the_browser_calls_us_sends_dtmf_and_hangs_up() {
+    the_browser_calls_us(false).await;
+}
+
+#[tokio::test]
+#[ignore = "needs the test bed (Kamailio, Chromium with JsSIP, PulseAudio)"]
+async fn the_browser_calls_us_with_no_media_server_in_between() {
+    the_browser_calls_us(true).await;
+}
+
+async fn the_browser_calls_us(direct: bool) {
     for (server, transport, user, pass, our_hz, wss) in [
         (
             "BED_SIP_WS",
@@ -291,12 +320,13 @@ async fn the_browser_calls_us_sends_dtmf_and_hangs_up() {
             ":wss",
         ),
     ] {
-        let what = format!("{transport:?}");
+        let what = format!("{transport:?}, direct media {direct}");
+        let flags = if direct { ":direct" } else { "" };
         let (engine, mut events) = engine_over(server, transport, |a| a.auto_answer = true).await;
         let seen = collect(&engine);
         let mut tone = play_into_mic(our_hz, 30);
         let browser = Browser::start(&format!(
-            "call:{user}:{pass}:sip:{}@{}{wss}",
+            "call:{user}:{pass}:sip:{}@{}{wss}{flags}",
             bed("BED_USER"),
             bed("BED_DOMAIN")
         ));

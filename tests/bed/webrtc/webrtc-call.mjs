@@ -81,11 +81,11 @@ function toneOf(samples) {
   return f.length ? f[Math.floor(f.length / 2)] : 0;
 }
 
-async function call(ctx, ws, user, pw, target, callee, farPort) {
+async function call(ctx, ws, user, pw, target, callee, farPort, headers) {
   const far = farPort ? baresipEvents(farPort) : null;
   const a = await phone(ctx, ws, user, pw);
   const b = callee ? await phone(ctx, ws, callee[0], callee[1]) : null;
-  await a.evaluate((t) => window.phone.call(t), target);
+  await a.evaluate(([t, h]) => window.phone.call(t, h), [target, headers || []]);
   for (let i = 0; i < 150; i++) {
     const ev = await a.evaluate(() => window.phone.events);
     if (ev.includes('confirmed') || ev.some((e) => e.startsWith('failed'))) break;
@@ -153,14 +153,19 @@ const plan = {
   'wss-baresip': (ctx) => call(ctx, wssUrl, '1003', 'secret1003', 'sip:bob@127.0.0.1', null, bobPort),
   'jssip-jssip': (ctx) => call(ctx, wsUrl, '1004', 'secret1004', 'sip:1000@127.0.0.1', ['1000', 'secret1000']),
 };
-// call:USER:PASS:TARGET[:wss]       JsSIP USER calls TARGET (e.g. sip:softphone@127.0.0.1), ~3 s, hangs up
+// call:USER:PASS:TARGET[:wss][:direct]  JsSIP USER calls TARGET (e.g. sip:softphone@127.0.0.1),
+//                                   ~3 s, hangs up; direct: Kamailio does not anchor the media
 // answer:USER:PASS[:SECS[:wss]]     JsSIP USER answers one incoming call within SECS (default 30)
 function generic(name) {
   const [kind, user, pw, ...rest] = name.split(':');
   if (kind === 'call' && rest.length) {
-    const secure = rest[rest.length - 1] === 'wss';
-    const target = (secure ? rest.slice(0, -1) : rest).join(':');
-    return { run: (ctx) => call(ctx, secure ? wssUrl : wsUrl, user, pw, target), limit: 40 };
+    // trailing flags: wss (over WSS), direct (ask the bed's Kamailio not to anchor media)
+    const flags = [];
+    while (['wss', 'direct'].includes(rest[rest.length - 1])) flags.push(rest.pop());
+    const secure = flags.includes('wss');
+    const headers = flags.includes('direct') ? ['X-Bed-Direct-Media: yes'] : [];
+    const target = rest.join(':');
+    return { run: (ctx) => call(ctx, secure ? wssUrl : wsUrl, user, pw, target, null, null, headers), limit: 40 };
   }
   if (kind === 'answer') {
     const secs = Number(rest[0] || 30);
