@@ -372,3 +372,78 @@ async fn the_browser_calls_us(direct: bool) {
         assert_webrtc_media(&seen.lock().unwrap(), &what);
     }
 }
+
+fn bed_sh(sub: &str) {
+    let script =
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/bed/bed.sh");
+    let status = Proc::new("bash").arg(script).arg(sub).status().unwrap();
+    assert!(status.success(), "bed.sh {sub}");
+}
+
+#[tokio::test]
+#[ignore = "needs the test bed (Kamailio, rtpengine, baresip, PulseAudio)"]
+async fn a_websocket_that_drops_mid_call_ends_the_call_with_a_reason_and_the_account_recovers() {
+    let (engine, mut events) = engine_over("BED_SIP_WS", Transport::Ws, |_| {}).await;
+    let seen = collect(&engine);
+    let out = engine
+        .execute(Command::Dial {
+            account_id: None,
+            target: bed("BED_BOB_URI"),
+            anonymous: false,
+            headers: vec![],
+        })
+        .await
+        .unwrap();
+    let CommandOutcome::CallStarted { call_id } = out else {
+        panic!("{out:?}")
+    };
+    until(&mut events, 20, |e| match e {
+        Event::MediaStateChanged {
+            state: MediaState::Connected,
+            ..
+        } => Some(()),
+        Event::CallStateChanged {
+            state: CallState::Ended,
+            reason,
+            ..
+        } => panic!("call ended: {reason:?}"),
+        _ => None,
+    })
+    .await;
+    // The registrar and its WebSocket go away under the call.
+    bed_sh("kamailio-stop");
+    let reason = until(&mut events, 20, |e| match e {
+        Event::CallStateChanged {
+            state: CallState::Ended,
+            reason,
+            ..
+        } => Some(reason.clone()),
+        _ => None,
+    })
+    .await
+    .expect("an end reason");
+    assert!(
+        reason.text.contains("transport") || reason.text.contains("connection"),
+        "{reason:?}"
+    );
+    // Nothing hangs: the call is gone from the snapshot, its media stopped with a summary.
+    let snapshot = engine.snapshot().await.unwrap();
+    assert!(
+        snapshot.calls.iter().all(|c| c.call_id != call_id),
+        "{snapshot:?}"
+    );
+    assert!(seen.lock().unwrap().iter().any(|e| matches!(
+        e,
+        Event::CallStatsUpdated { stats, .. } if stats.summary
+    )));
+    bed_sh("kamailio-start");
+    until(&mut events, 40, |e| match e {
+        Event::AccountStateChanged {
+            state: AccountState::Registered,
+            ..
+        } => Some(()),
+        _ => None,
+    })
+    .await;
+    engine.shutdown().await;
+}
