@@ -447,3 +447,87 @@ async fn a_websocket_that_drops_mid_call_ends_the_call_with_a_reason_and_the_acc
     .await;
     engine.shutdown().await;
 }
+
+#[tokio::test]
+#[ignore = "needs the test bed (Kamailio, sipp)"]
+async fn a_webrtc_peer_whose_ice_never_answers_ends_the_call_with_the_ice_failure() {
+    let port = 5097;
+    let scenario = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/bed/sipp/uas_webrtc_dead_ice.xml");
+    let mut sipp = Proc::new("sipp")
+        .arg("-sf")
+        .arg(scenario)
+        .args([
+            "-i",
+            "127.0.0.1",
+            "-p",
+            &port.to_string(),
+            "-m",
+            "1",
+            "-nostdin",
+        ])
+        .args(["-timeout", "90s", "-timeout_error"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("sipp runs");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let (engine, mut events) = engine_over("BED_SIP_WS", Transport::Ws, |_| {}).await;
+    engine
+        .execute(Command::Dial {
+            account_id: None,
+            target: format!("sip:sipp-{port}@{}", bed("BED_DOMAIN")),
+            anonymous: false,
+            headers: vec![direct_media()],
+        })
+        .await
+        .unwrap();
+    until(&mut events, 20, |e| match e {
+        Event::CallStateChanged {
+            state: CallState::Active,
+            ..
+        } => Some(()),
+        Event::CallStateChanged {
+            state: CallState::Ended,
+            reason,
+            ..
+        } => panic!("call ended before ICE: {reason:?}"),
+        _ => None,
+    })
+    .await;
+    // ICE gives up (the session's failed timeout is 25 s), the call ends by BYE with the reason.
+    let (state, reason) = until(&mut events, 60, |e| match e {
+        Event::MediaStateChanged {
+            state: MediaState::Failed,
+            ..
+        } => Some((Some(MediaState::Failed), None)),
+        Event::CallStateChanged {
+            state: CallState::Ended,
+            reason,
+            ..
+        } => Some((None, reason.clone())),
+        _ => None,
+    })
+    .await;
+    let reason = match (state, reason) {
+        (Some(_), _) => until(&mut events, 20, |e| match e {
+            Event::CallStateChanged {
+                state: CallState::Ended,
+                reason,
+                ..
+            } => Some(reason.clone()),
+            _ => None,
+        })
+        .await
+        .expect("a reason"),
+        (None, reason) => reason.expect("a reason"),
+    };
+    assert!(reason.text.contains("ICE"), "{reason:?}");
+    // sipp saw our BYE and answered it.
+    let status = tokio::task::spawn_blocking(move || sipp.wait())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(status.success(), "sipp: {status:?}");
+    engine.shutdown().await;
+}
