@@ -300,6 +300,9 @@ test('hold and resume, then call waiting: alice calls while we talk to bob, hold
   await s.type('#dial-input', `sip:bob@${DOMAIN}`);
   await s.click('#dial-call');
   await s.until("return !!document.querySelector('#calls-area .call-card[data-state=\"active\"]')", [], 'the call to bob');
+  // The card is complete once media flows (the quality figures change its height): a click
+  // while it grows would land where the button was.
+  await s.until("return !!document.querySelector('#calls-area .quality[data-band]')", [], 'call quality figures', 90);
   // Hold: a re-INVITE that bob answers; the engine reports Held.
   await s.click('#calls-area [data-action="hold"]');
   await s.until("return !!document.querySelector('#calls-area .call-card[data-state=\"held\"] [data-action=\"resume\"][aria-pressed=\"true\"]')", [], 'held', 60);

@@ -92,6 +92,12 @@ test('--minimised (the autostart entry) starts in the tray without a window; the
   await waitFor(() => appWindow().viewable, 'the window to be shown');
   assert.equal(appWindow().pid, pid, 'the running app shows it');
   await waitFor(() => descendantsNamed(pid, 'WebKitWebProces').length > 0, 'a web process for the window');
+  // Started normally (not under WebDriver), the app turns WebKit's GPU compositing off, and its
+  // web process inherits that (src-tauri/src/webkit_env.rs).
+  for (const web of descendantsNamed(pid, 'WebKitWebProces')) {
+    const environ = readFileSync(`/proc/${web}/environ`, 'utf8').split('\0');
+    assert.ok(environ.includes('WEBKIT_DISABLE_COMPOSITING_MODE=1'), 'the web process runs without GPU compositing');
+  }
 });
 
 test('the "start minimised" setting does the same without the flag', async () => {
