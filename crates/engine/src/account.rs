@@ -38,6 +38,11 @@ pub(crate) enum AccountCommand {
         call_id: CallId,
         devices: AudioRoute,
     },
+    /// An incoming call rings: open its devices now.
+    PrepareMedia {
+        call_id: CallId,
+        devices: AudioRoute,
+    },
     Reject {
         call_id: CallId,
         code: u16,
@@ -885,6 +890,9 @@ impl AccountTask {
                         config.custom_headers.extend(headers);
                         let ip = c.link.local_addr().ip();
                         self.calls.dial(Instant::now().into_std(), call_id, config, &target, ip, os_random(), devices);
+                    }
+                    Some(AccountCommand::PrepareMedia { call_id, devices }) => {
+                        self.calls.prepare_media(&call_id, devices);
                     }
                     Some(AccountCommand::Answer { call_id, devices }) => {
                         if !self.calls.answer(Instant::now().into_std(), &call_id, devices) {

@@ -613,6 +613,23 @@ impl Calls {
         self.calls.iter_mut().find(|c| &c.id == id)
     }
 
+    /// Opens a ringing classic call's devices ahead of the answer. (A WebRTC call's media
+    /// thread already runs while it rings; it opens the devices at the answer.)
+    pub(crate) fn prepare_media(&mut self, id: &CallId, devices: AudioRoute) {
+        let ended = self.media_ended.clone();
+        let Some(call) = self.find(id) else {
+            return;
+        };
+        if matches!(call.media, CallMedia::Classic(_)) && call.prepared.is_none() {
+            call.devices = devices.clone();
+            call.prepared = Some(media_path::prepare(
+                call.id.clone(),
+                devices,
+                reporter(ended),
+            ));
+        }
+    }
+
     pub(crate) fn answer(&mut self, now: Instant, id: &CallId, devices: AudioRoute) -> bool {
         let ended = self.media_ended.clone();
         let Some(call) = self.find(id) else {
@@ -640,16 +657,21 @@ impl Calls {
         if !call.sip.answer(now, body) {
             return false;
         }
+        // Devices opened while it rang serve, unless another choice was made since.
+        let prepared = call.prepared.take().filter(|_| call.devices == devices);
         call.devices = devices;
         if let Some(socket) = call.socket.take() {
-            call.running = Some(media_path::start(
-                call.id.clone(),
-                socket,
-                session,
-                call.ssrc,
-                call.devices.clone(),
-                reporter(ended),
-            ));
+            call.running = Some(match prepared {
+                Some(prepared) => prepared.begin(socket, session, call.ssrc),
+                None => media_path::start(
+                    call.id.clone(),
+                    socket,
+                    session,
+                    call.ssrc,
+                    call.devices.clone(),
+                    reporter(ended),
+                ),
+            });
         }
         true
     }
