@@ -55,6 +55,16 @@ pub enum Action {
     /// `dtmf DIGITS [CALL]`, `transfer TARGET [CALL]`, `snapshot`, `quit`. Without CALL the
     /// most recent call is meant.
     Run,
+    /// Turn a JsSIP-style JSON configuration (what WebRTC SIP services give browser SDKs) into
+    /// an account file on standard output; its password goes to the OS keyring, never into
+    /// the file.
+    ImportJssip {
+        /// The JSON file.
+        json_file: PathBuf,
+        /// The new account's id.
+        #[arg(long, default_value = "imported")]
+        id: String,
+    },
     /// Manage the account's password in the OS keyring (the desktop app's entry).
     Password {
         /// What to do.

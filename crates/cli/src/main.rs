@@ -13,6 +13,7 @@
 
 mod account;
 mod args;
+mod import;
 mod keyring;
 mod session;
 
@@ -33,6 +34,15 @@ fn main() -> ExitCode {
                 eprintln!("softphone-cli: password stored in the keyring for account {id}");
                 ExitCode::SUCCESS
             }
+            Err(e) => {
+                eprintln!("softphone-cli: {e}");
+                ExitCode::from(1)
+            }
+        };
+    }
+    if let args::Action::ImportJssip { json_file, id } = &args.action {
+        return match import::run(json_file, id) {
+            Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("softphone-cli: {e}");
                 ExitCode::from(1)

@@ -196,8 +196,8 @@ pub async fn run(args: Args) -> Result<(), CliError> {
         }
         Action::Listen => listen(&engine, &mut events).await,
         Action::Run => run_stdin(&engine, &mut events, account_id.clone()).await,
-        Action::Password { .. } => Err(CliError::Usage(
-            "`password` is handled before the engine starts".into(),
+        Action::Password { .. } | Action::ImportJssip { .. } => Err(CliError::Usage(
+            "`password` and `import-jssip` are handled before the engine starts".into(),
         )),
     };
     if let Some(id) = account_id {

@@ -266,3 +266,70 @@ fn the_password_comes_from_the_keyring_after_password_set() {
         + &String::from_utf8_lossy(&lookup.stderr);
     assert!(listing.contains(&id), "{listing}");
 }
+
+#[test]
+#[ignore = "needs the test bed (Kamailio over WSS, gnome-keyring on the session bus)"]
+fn a_jssip_configuration_is_imported_and_registers_over_wss() {
+    let dir = tempdir();
+    let id = format!("jssip-{}", rand_suffix());
+    let json = dir.join("jssip.json");
+    // What a WebRTC SIP service hands a browser SDK (the bed's WSS server, with a dead
+    // second socket of lower weight).
+    std::fs::write(
+        &json,
+        format!(
+            r#"{{"uri": "sip:{user}@{domain}", "password": "{pass}",
+                "sockets": [{{"socket": "{wss}", "weight": 10}},
+                            {{"socket": "wss://127.0.0.1:9/", "weight": 1}}],
+                "register_expires": 120, "session_timers": false,
+                "pcConfig": {{"iceServers": [{{"urls": "stun:127.0.0.1:3478"}}]}}}}"#,
+            user = bed("BED_USER3"),
+            domain = bed("BED_DOMAIN"),
+            pass = bed("BED_PASS3"),
+            wss = bed("BED_SIP_WSS"),
+        ),
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_softphone-cli"))
+        .args(["import-jssip", json.to_str().unwrap(), "--id", &id])
+        .env_remove("SOFTPHONE_KEYRING")
+        .output()
+        .unwrap();
+    let account = String::from_utf8_lossy(&out.stdout).to_string();
+    let notes = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(out.status.success(), "{notes}");
+    // The password went to the keyring, not into the account file.
+    assert!(!account.contains(&bed("BED_PASS3")), "{account}");
+    assert!(account.contains("transport = \"wss\""), "{account}");
+    assert!(account.contains("session_expires_secs = 0"), "{account}");
+    assert!(
+        notes.contains("127.0.0.1:9"),
+        "the unused socket is reported: {notes}"
+    );
+    let path = dir.join("jssip.toml");
+    // The bed's WSS certificate is from the bed's own CA.
+    std::fs::write(
+        &path,
+        format!("tls_ca_file = \"{}\"\n{account}", bed("BED_TLS_CA")),
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_softphone-cli"))
+        .args([
+            "--account",
+            path.to_str().unwrap(),
+            "--timeout",
+            "15",
+            "register",
+        ])
+        .env_remove("SOFTPHONE_PASSWORD")
+        .env_remove("SOFTPHONE_KEYRING")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("\"registered\""), "{stdout}");
+}

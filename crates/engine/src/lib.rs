@@ -13,6 +13,7 @@ mod account_calls;
 pub mod api;
 pub mod dns;
 mod echo;
+pub mod jssip_import;
 pub mod keepalive;
 pub mod media_path;
 pub mod netwatch;
