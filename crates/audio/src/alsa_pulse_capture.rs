@@ -17,6 +17,14 @@
 //! (downmix, resample, push into the ring: no allocation, no lock). Overruns are recovered and
 //! counted ([`crate::RingStats::xruns`]); a PCM that cannot be recovered (source or server
 //! gone) is reported lost through the stream's fault flag, a stalled one by the watchdog.
+//! (What absorbs the bursts is mostly the plugin's large server-side `maxlength`: a 40 ms
+//! device buffer passed the bed's burst test too; the 500 ms buffer is margin for a starved
+//! capture thread.)
+//!
+//! Known difference from cpal, seen on the bed: on the monitor of an idle null sink the first
+//! data arrives only when the sink next renders (when something starts playing into it, or at
+//! the end of its current block, up to 2 s), where cpal's stream got silence at once. A
+//! hardware source is not affected.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -67,7 +75,12 @@ fn run(
     };
     let channels = usize::from(format.channels.max(1));
     let mut buffer = vec![0.0f32; format.period_frames as usize * channels];
-    // Prepared by `hw_params`; the first read starts it (start threshold 1).
+    // Prepared by `hw_params`: start it now (a read would too, start threshold 1).
+    if let Err(e) = pcm.start() {
+        if !recover(pcm, e, fault, || callback.count_xrun()) {
+            return;
+        }
+    }
     let mut prepared = true;
     while !flags.stopped() {
         if flags.paused() {

@@ -16,7 +16,10 @@
 //! periods (4 by default). A small thread owned by the stream ([`PcmThread`]) runs the same
 //! [`PlaybackCallback`] as every other host and writes each period with a non-blocking
 //! `writei`, waiting on the PCM (at most 50 ms at a time) when it is full: the only waiting is
-//! on the device clock, the callback itself never blocks, locks or allocates. Underruns are
+//! on the device clock, the callback itself never blocks, locks or allocates. When the ring
+//! is short of a period while the device still holds two, the thread waits for the engine
+//! (2 ms at a time) instead of writing silence, so the device buffer absorbs a late engine
+//! without a gap or added latency. Underruns are
 //! recovered and counted ([`crate::RingStats::xruns`]). Capture takes the same route, for
 //! another reason (see `alsa_pulse_capture`).
 
@@ -53,6 +56,18 @@ pub(crate) fn open(
     )
 }
 
+/// How long to wait for the engine before looking at the ring again.
+const ENGINE_WAIT: Duration = Duration::from_millis(2);
+
+/// Frames written to the device and not yet played (0 when the PCM cannot say, e.g. after an
+/// xrun, so that the caller writes).
+fn queued_frames(pcm: &PCM, format: PcmFormat) -> usize {
+    match pcm.avail_update() {
+        Ok(avail) => usize::try_from(i64::from(format.buffer_frames) - avail).unwrap_or(0),
+        Err(_) => 0,
+    }
+}
+
 /// The playback loop: one callback per period, written as the device makes room. While
 /// paused the device is not fed (it plays silence after its buffer runs out).
 fn run(
@@ -67,10 +82,19 @@ fn run(
         return;
     };
     let channels = usize::from(format.channels.max(1));
-    let mut buffer = vec![0.0f32; format.period_frames as usize * channels];
+    let period_frames = format.period_frames as usize;
+    let mut buffer = vec![0.0f32; period_frames * channels];
     while !flags.stopped() {
         if flags.paused() {
             std::thread::sleep(Duration::from_millis(10));
+            continue;
+        }
+        // The engine is late: wait for it rather than play silence while the device still
+        // holds two periods. Silence written now would stay in the stream as added latency
+        // (the ring then trims it, with a jump) and as an audible gap.
+        if !callback.has_audio_for(period_frames) && queued_frames(pcm, format) >= 2 * period_frames
+        {
+            std::thread::sleep(ENGINE_WAIT);
             continue;
         }
         callback.on_data(&mut buffer);

@@ -40,6 +40,26 @@ struct Resampling {
 }
 
 impl PlaybackCallback {
+    /// Whether one device buffer of `frames` frames can be filled from the ring without any
+    /// silence (for backends that can wait instead of playing silence).
+    #[cfg(target_os = "linux")]
+    pub(crate) fn has_audio_for(&self, frames: usize) -> bool {
+        let samples = match &self.resampler {
+            None => frames,
+            // What is already resampled, plus one 48 kHz chunk per chunk's worth of output.
+            Some(r) => {
+                let pending = r.pending.len();
+                if pending >= frames {
+                    return true;
+                }
+                let chunk = r.chunk.len();
+                let per_chunk = r.resampler.max_output_per_chunk().saturating_sub(1).max(1);
+                (frames - pending).div_ceil(per_chunk) * chunk
+            }
+        };
+        self.reader.can_take(samples)
+    }
+
     /// Counts a device underrun (for backends that report them).
     #[cfg(target_os = "linux")]
     pub(crate) fn count_xrun(&self) {

@@ -199,7 +199,8 @@ impl SampleFifo {
         }
     }
 
-    #[cfg(test)]
+    /// Samples waiting.
+    #[cfg_attr(not(any(test, target_os = "linux")), allow(dead_code))]
     pub(crate) fn len(&self) -> usize {
         self.end - self.start
     }

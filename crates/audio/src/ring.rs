@@ -8,6 +8,15 @@
 //!
 //! - capture: [`capture_ring`] → [`CaptureWriter`] (callback) + [`CaptureReader`] (engine)
 //! - playback: [`playback_ring`] → [`PlaybackWriter`] (engine) + [`PlaybackReader`] (callback)
+//!
+//! The playback side also keeps the backlog from creeping up. Every underrun plays silence
+//! while the engine's clock keeps writing at its pace, so after it the ring holds that much
+//! more audio for the rest of the call; so does a burst written after the engine thread was
+//! starved. The reader watches the lowest fill it sees over half a second of playing
+//! ([`TRIM_WINDOW`]): when that is more than one period above what the prefill leaves in
+//! steady state (`prefill − 1 frame + 5 ms`), the excess is skipped at once and counted in
+//! [`RingStats::trimmed_samples`]. A steady stream never trims: its lowest fill stays at
+//! `prefill − 1 frame` give or take a device period.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -25,6 +34,7 @@ pub struct RingCounters {
     dropped_samples: AtomicU64,
     callbacks: AtomicU64,
     xruns: AtomicU64,
+    trimmed_samples: AtomicU64,
 }
 
 impl RingCounters {
@@ -49,6 +59,7 @@ impl RingCounters {
             dropped_samples: self.dropped_samples.load(Ordering::Relaxed),
             callbacks: self.callbacks.load(Ordering::Relaxed),
             xruns: self.xruns.load(Ordering::Relaxed),
+            trimmed_samples: self.trimmed_samples.load(Ordering::Relaxed),
             buffered_samples,
         }
     }
@@ -74,6 +85,9 @@ pub struct RingStats {
     /// before it reached the ring) or ran dry (playback). Counted where the backend reports
     /// them (the ALSA `pulse` PCM on the PulseAudio host); 0 elsewhere.
     pub xruns: u64,
+    /// Playback: samples skipped to bring a backlog that had crept up (after an underrun or a
+    /// burst) back to the prefill level (see the module doc). Always 0 for capture.
+    pub trimmed_samples: u64,
     /// Samples (48 kHz) waiting in the ring right now.
     pub buffered_samples: usize,
 }
@@ -165,6 +179,7 @@ pub fn playback_ring(frames: usize, prefill_frames: usize) -> (PlaybackWriter, P
     let frames = frames.max(1);
     let (producer, consumer) = RingBuffer::new(frames * FRAME_SAMPLES);
     let counters = Arc::new(RingCounters::default());
+    let prefill = prefill_frames.clamp(1, frames) * FRAME_SAMPLES;
     (
         PlaybackWriter {
             producer,
@@ -173,8 +188,12 @@ pub fn playback_ring(frames: usize, prefill_frames: usize) -> (PlaybackWriter, P
         PlaybackReader {
             consumer,
             counters,
-            prefill: prefill_frames.clamp(1, frames) * FRAME_SAMPLES,
+            prefill,
             playing: false,
+            // What the prefill leaves at the lowest point of a steady stream, plus 5 ms.
+            target_backlog: prefill - FRAME_SAMPLES + FRAME_SAMPLES / 4,
+            window_consumed: 0,
+            window_min: usize::MAX,
         },
     )
 }
@@ -230,12 +249,26 @@ pub struct PlaybackReader {
     counters: Arc<RingCounters>,
     prefill: usize,
     playing: bool,
+    /// Lowest fill of a steady stream (see the module doc), in samples.
+    target_backlog: usize,
+    /// Samples consumed in the current observation window.
+    window_consumed: usize,
+    /// Lowest fill seen in the current observation window.
+    window_min: usize,
 }
+
+/// Samples played per backlog observation (0.5 s at 48 kHz).
+pub const TRIM_WINDOW: usize = 24_000;
+
+/// How far above its target the lowest fill may be before the excess is skipped (10 ms).
+const TRIM_SLACK: usize = FRAME_SAMPLES / 2;
 
 impl PlaybackReader {
     fn ready(&mut self) -> bool {
         if !self.playing && self.consumer.slots() >= self.prefill {
             self.playing = true;
+            self.window_consumed = 0;
+            self.window_min = usize::MAX;
         }
         self.playing
     }
@@ -247,6 +280,28 @@ impl PlaybackReader {
         }
     }
 
+    /// Called while playing, before taking `wanted` samples: tracks the lowest fill and skips
+    /// the excess at the end of each window.
+    fn watch_backlog(&mut self, wanted: usize) {
+        let level = self.consumer.slots();
+        self.window_min = self.window_min.min(level);
+        self.window_consumed += wanted;
+        if self.window_consumed < TRIM_WINDOW {
+            return;
+        }
+        if self.window_min > self.target_backlog + TRIM_SLACK {
+            let excess = self.window_min - self.target_backlog;
+            if let Ok(chunk) = self.consumer.read_chunk(excess) {
+                chunk.commit_all();
+                self.counters
+                    .trimmed_samples
+                    .fetch_add(excess as u64, Ordering::Relaxed);
+            }
+        }
+        self.window_consumed = 0;
+        self.window_min = usize::MAX;
+    }
+
     /// Fills `out` with queued samples, silence for whatever is missing. Before the prefill is
     /// reached it plays silence; running dry afterwards counts one underrun and waits for the
     /// prefill again. Returns the samples taken from the ring.
@@ -255,6 +310,7 @@ impl PlaybackReader {
             out.fill(0.0);
             return 0;
         }
+        self.watch_backlog(out.len());
         let (popped, rest) = self.consumer.pop_partial_slice(out);
         let n = popped.len();
         if !rest.is_empty() {
@@ -270,11 +326,19 @@ impl PlaybackReader {
         if !self.ready() {
             return false;
         }
+        self.watch_backlog(out.len());
         if self.consumer.pop_entire_slice(out).is_ok() {
             return true;
         }
         self.ran_dry();
         false
+    }
+
+    /// Whether `samples` can be taken now without playing any silence (the prefill is reached,
+    /// or playing, and that much is queued).
+    pub fn can_take(&self, samples: usize) -> bool {
+        let queued = self.consumer.slots();
+        queued >= samples && (self.playing || queued >= self.prefill)
     }
 
     pub(crate) fn counters(&self) -> &Arc<RingCounters> {
@@ -374,5 +438,64 @@ mod tests {
         assert!(reader.pull_exact(&mut chunk));
         assert!(!reader.pull_exact(&mut chunk));
         assert_eq!(writer.stats().underruns, 1);
+    }
+
+    /// Plays `seconds` of a steady stream: the engine writes a frame every 20 ms, the device
+    /// takes 10 ms periods. Returns the lowest fill seen, in samples.
+    fn steady(
+        writer: &mut PlaybackWriter,
+        reader: &mut PlaybackReader,
+        seconds: usize,
+        period: &mut [f32],
+    ) -> usize {
+        let mut lowest = usize::MAX;
+        for tick in 0..seconds * 100 {
+            if tick % 2 == 0 {
+                writer.write_frame(&frame_of(0.5));
+            }
+            lowest = lowest.min(writer.stats().buffered_samples);
+            reader.fill(period);
+        }
+        lowest
+    }
+
+    #[test]
+    fn a_steady_stream_is_never_trimmed() {
+        for prefill in 1..=3 {
+            let (mut writer, mut reader) = playback_ring(8, prefill);
+            let mut period = [0.0f32; FRAME_SAMPLES / 2];
+            steady(&mut writer, &mut reader, 5, &mut period);
+            let stats = writer.stats();
+            assert_eq!(stats.trimmed_samples, 0, "prefill {prefill}: {stats:?}");
+            assert_eq!(stats.underruns, 0, "prefill {prefill}: {stats:?}");
+        }
+    }
+
+    #[test]
+    fn a_backlog_left_by_a_burst_is_trimmed_back_to_the_prefill_level() {
+        let (mut writer, mut reader) = playback_ring(12, 2);
+        let mut period = [0.0f32; FRAME_SAMPLES / 2];
+        steady(&mut writer, &mut reader, 1, &mut period);
+        let before = steady(&mut writer, &mut reader, 1, &mut period);
+        // A starved engine catches up with five frames at once: 100 ms more latency.
+        for _ in 0..5 {
+            writer.write_frame(&frame_of(0.5));
+        }
+        steady(&mut writer, &mut reader, 2, &mut period);
+        let after = steady(&mut writer, &mut reader, 1, &mut period);
+        let stats = writer.stats();
+        // The burst, give or take the 10 ms the target differs from a steady stream's lowest
+        // fill: trimmed at once, then never again.
+        let burst = 5 * FRAME_SAMPLES as u64;
+        let slack = FRAME_SAMPLES as u64 / 2;
+        assert!(
+            (burst - slack..=burst + slack).contains(&stats.trimmed_samples),
+            "{stats:?}"
+        );
+        assert_eq!(stats.underruns, 0, "{stats:?}");
+        assert!(
+            after <= before,
+            "lowest fill {before} before, {after} after"
+        );
     }
 }

@@ -19,12 +19,16 @@
 //! On top of the device buffers come the rings: capture holds up to
 //! [`StreamOptions::capture_ring_frames`] (default 10 = 200 ms, normally less than one frame
 //! because the engine drains it every tick); playback starts once
-//! [`StreamOptions::playback_prefill_frames`] frames are queued (default 2 = 40 ms, again after
+//! [`StreamOptions::playback_prefill_frames`] frames are queued (default 1 = 20 ms, again after
 //! an underrun) and holds at most [`StreamOptions::playback_ring_frames`] (default 6 =
-//! 120 ms). So mouth-to-engine is about 10–30 ms and engine-to-ear about 80 ms with the
-//! defaults (prefill 40 + device 40); the bed measures write_frame → read_frame through a
-//! null sink and its monitor at 70–90 ms. With a device at another rate the resampler adds its
-//! 10 ms chunking plus about 1.3 ms of filter delay.
+//! 120 ms). On the PulseAudio host the playback thread waits for the engine instead of writing
+//! silence while the device still holds two periods, so the 40 ms device buffer, not the
+//! ring, absorbs a late engine; and the playback ring trims a backlog that crept up (after an
+//! underrun or a burst) back to the prefill level (see [`crate::ring`]). So mouth-to-engine is
+//! about 10–30 ms and engine-to-ear about 40–60 ms with the defaults (ring 0–20 + device 40);
+//! the bed measures write_frame → read_frame through a null sink and its monitor at about
+//! 60 ms (was 70–90 ms with a 40 ms prefill). With a device at another rate the resampler adds
+//! its 10 ms chunking plus about 1.3 ms of filter delay.
 //!
 //! # Device lost
 //!
@@ -66,7 +70,8 @@ pub struct StreamOptions {
     /// Playback ring size, in 20 ms frames.
     pub playback_ring_frames: usize,
     /// Frames the playback ring must hold before the device starts (or restarts after an
-    /// underrun) taking audio from it.
+    /// underrun) taking audio from it (1 by default; the one-way latency bench measured
+    /// ~20 ms less than with 2).
     pub playback_prefill_frames: usize,
     /// How long to wait for the backend to create a stream.
     pub open_timeout: Duration,
@@ -85,7 +90,7 @@ impl Default for StreamOptions {
             period: Some(Duration::from_millis(10)),
             capture_ring_frames: 10,
             playback_ring_frames: 6,
-            playback_prefill_frames: 2,
+            playback_prefill_frames: 1,
             open_timeout: Duration::from_secs(2),
             playback_device_periods: 4,
             capture_device_periods: 50,

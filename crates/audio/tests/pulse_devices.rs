@@ -520,17 +520,28 @@ fn echo_loop_through_the_real_devices() {
     let options = bed_options();
     let wav = tone_wav("echo1k.wav", 1000.0, -15.0, 8);
     let (spk, mic_sink) = (speaker_sink(), mic_sink());
-    let mic = CaptureStream::open(&host, Some(&monitor_of(&mic_sink)), &options).expect("mic");
+    // The microphone is live before the streams open, as in a call.
+    let _player = paplay(&mic_sink, &wav);
+    let mut mic = CaptureStream::open(&host, Some(&monitor_of(&mic_sink)), &options).expect("mic");
+    // Through the ALSA pulse PCM, the monitor of a null sink may take a while (up to about
+    // 2 s on the bed) to deliver its first data; this test is about the loop, not that.
+    let opened = Instant::now();
+    while mic.stats().callbacks == 0 {
+        assert!(
+            opened.elapsed() < Duration::from_secs(5),
+            "the mic never started"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    println!("mic started after {:?}", opened.elapsed());
     let speaker = PlaybackStream::open(&host, Some(&spk), &options).expect("spk");
     let mut monitor =
         CaptureStream::open(&host, Some(&monitor_of(&spk)), &options).expect("monitor");
     // What the microphone buffered while the other streams opened would arrive as one burst
     // and overflow the speaker's ring: start from now, as the engine should.
-    let mut mic = mic;
     mic.discard_buffered();
     let mut echo = EchoLoop::new(mic, speaker, Duration::from_millis(100));
     assert_eq!(echo.delay_frames(), 5);
-    let _player = paplay(&mic_sink, &wav);
     let got = record(&mut monitor, Duration::from_millis(1_200), 1.0, || {
         echo.pump().expect("pump");
     });
