@@ -92,7 +92,7 @@ TOML
     for _ in $(seq 100); do grep -q '"active"' "$work/caller.log" && break; sleep 0.1; done
     sleep 2   # devices open, playout settles
     local negotiated
-    negotiated="$(grep -o '"codec":"[a-z0-9]*"' "$work/caller.log" | head -1 | cut -d'"' -f4)"
+    negotiated="$(grep -o '"codec":"[a-z0-9]*"' "$work/caller.log" | head -1 | cut -d'"' -f4 || true)"
     echo "== softphone (codec ${negotiated:-$codec})"
     measure "$work/spk-softphone.wav"
     # The caller hangs up after --duration; the callee then logs its counters.
