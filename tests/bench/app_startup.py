@@ -7,7 +7,9 @@ For each run it starts the app with a fresh config dir and measures
                            with an account whose password is in the bed's gnome-keyring);
   - PSS of the whole process tree (the app plus its WebKit web/network processes, from
     /proc/<pid>/smaps_rollup) after settling with the window open, and again after the window
-    was closed to the tray (a real WM_DELETE_WINDOW, the app hides the window).
+    was closed to the tray (a real WM_DELETE_WINDOW, the app hides the window);
+  - once more started with --minimised (what the autostart entry does): PSS in the tray.
+The app turns WebKit's GPU compositing off itself; --env SOFTPHONE_GPU=1 measures WebKit's default.
 
 Needs an X display (run it under xvfb-run). Registration needs the test bed:
   cargo build -p softphone [--release]
@@ -290,6 +292,36 @@ def one_run(app, x, bed, settle, extra_env):
     return result
 
 
+def minimised_run(app, x, settle, extra_env):
+    """Started with --minimised (the autostart entry): PSS in the tray, no web view ever made."""
+    work = tempfile.mkdtemp(prefix="softphone-bench-")
+    config = os.path.join(work, "config")
+    log = os.path.join(work, "softphone.log")
+    os.makedirs(config)
+    env = dict(os.environ, SOFTPHONE_CONFIG_DIR=config, SOFTPHONE_LOG_FILE=log, NO_AT_BRIDGE="1",
+               SOFTPHONE_KEYRING="none")
+    env.update(extra_env)
+    result = {}
+    t0 = time.monotonic()
+    proc = subprocess.Popen([app, "--minimised"], env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    try:
+        up = wait_for(lambda: log_has(log, "started minimised to the tray"), 30)
+        result["tray_s"] = time.monotonic() - t0 if up else None
+        time.sleep(settle)
+        result["window_shown"] = x.app_window("Softphone")[1]
+        result["pss_kib"], result["parts"] = tree_pss(proc.pid)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        shutil.rmtree(work, ignore_errors=True)
+    return result
+
+
 def fmt(v, unit="s"):
     return "n/a" if v is None else (f"{v:.3f} s" if unit == "s" else f"{v / 1024:.1f} MiB")
 
@@ -325,6 +357,11 @@ def main():
     def med(key):
         vals = [r[key] for r in runs if r.get(key) is not None]
         return statistics.median(vals) if vals else None
+    extra = dict(e.split("=", 1) for e in args.env)
+    m = minimised_run(app, x, args.settle, extra)
+    print(f"started --minimised: in the tray after {fmt(m.get('tray_s'))}, PSS {fmt(m.get('pss_kib'), 'm')}"
+          f"{' (a window was shown!)' if m.get('window_shown') else ''}; "
+          + ", ".join(f"{k} {v / 1024:.1f}" for k, v in sorted(m.get("parts", {}).items())))
     print(f"median of {len(runs)}: window {fmt(med('window_s'))} (goal <= 1 s), "
           f"registered {fmt(med('registered_s'))} (goal <= 1.5 s), "
           f"PSS open {fmt(med('pss_open_kib'), 'm')} (goal <= 150 MB), tray {fmt(med('pss_tray_kib'), 'm')}")
