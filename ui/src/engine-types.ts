@@ -104,6 +104,10 @@ ice_servers: Array<IceServer>,
  */
 ice_relay_only: boolean, 
 /**
+ * Clean the microphone of background noise (RNNoise) before it is sent.
+ */
+noise_suppression: boolean, 
+/**
  * Headers added to REGISTER and INVITE.
  */
 custom_headers: Array<CustomHeader>, 

@@ -128,6 +128,8 @@ pub(crate) struct MediaPolicy {
     ice_servers: Vec<(String, String)>,
     /// WebRTC: relay candidates only.
     relay_only: bool,
+    /// Noise suppression on the microphone.
+    noise_suppression: bool,
 }
 
 impl MediaPolicy {
@@ -167,7 +169,14 @@ impl MediaPolicy {
                 .map(|s| (s.url.clone(), s.username.clone().unwrap_or_default()))
                 .collect(),
             relay_only: config.ice_relay_only,
+            noise_suppression: config.noise_suppression,
         }
+    }
+
+    /// The route with the account's microphone processing.
+    fn route(&self, mut route: AudioRoute) -> AudioRoute {
+        route.noise_suppression = self.noise_suppression;
+        route
     }
 
     /// The WebRTC session settings of a call.
@@ -373,6 +382,7 @@ impl Calls {
         mut rng: Box<dyn RandomSource>,
         devices: AudioRoute,
     ) {
+        let devices = self.policy.route(devices);
         if self.policy.webrtc_offers {
             // The INVITE goes once the media thread has made the offer (on_local_sdp).
             let ssrc = u32::try_from(rng.next_u64() >> 32).unwrap_or(1);
@@ -617,6 +627,7 @@ impl Calls {
     /// thread already runs while it rings; it opens the devices at the answer.)
     pub(crate) fn prepare_media(&mut self, id: &CallId, devices: AudioRoute) {
         let ended = self.media_ended.clone();
+        let devices = self.policy.route(devices);
         let Some(call) = self.find(id) else {
             return;
         };
@@ -632,6 +643,7 @@ impl Calls {
 
     pub(crate) fn answer(&mut self, now: Instant, id: &CallId, devices: AudioRoute) -> bool {
         let ended = self.media_ended.clone();
+        let devices = self.policy.route(devices);
         let Some(call) = self.find(id) else {
             return false;
         };

@@ -208,6 +208,9 @@ pub struct AccountConfig {
     /// WebRTC privacy: offer and use only TURN relay candidates (hides local addresses).
     #[serde(default)]
     pub ice_relay_only: bool,
+    /// Clean the microphone of background noise (RNNoise) before it is sent.
+    #[serde(default)]
+    pub noise_suppression: bool,
     /// Headers added to REGISTER and INVITE.
     #[serde(default)]
     pub custom_headers: Vec<CustomHeader>,
@@ -261,6 +264,7 @@ impl AccountConfig {
             codecs: Vec::new(),
             ice_servers: Vec::new(),
             ice_relay_only: false,
+            noise_suppression: false,
             custom_headers: Vec::new(),
             no_answer_timeout_secs: default_no_answer(),
             auto_answer: false,

@@ -106,6 +106,8 @@ pub(crate) fn start(
         speaker,
         wav_in: None,
         wav_out: None,
+        // The echo line lets the user hear their microphone as it is.
+        noise_suppression: false,
     };
     let report: media_path::ReportFn = Box::new(move |report| match report {
         MediaReport::Running { detail } => {

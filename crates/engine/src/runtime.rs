@@ -354,6 +354,8 @@ impl EngineTask {
             speaker: snap.speaker,
             wav_in: self.config.wav_in.clone(),
             wav_out: self.config.wav_out.clone(),
+            // The account's setting applies per call (account_calls).
+            noise_suppression: false,
         }
     }
 

@@ -18,6 +18,7 @@
 //! - [`g711`]: µ-law and A-law (ITU-T G.711) and a simple packet-loss concealment.
 //! - [`dtmf`]: RFC 4733 telephone-event sender and receiver.
 //! - [`jitter`]: adaptive jitter buffer.
+//! - [`processing`]: microphone processing before encoding (RNNoise noise suppression).
 //! - [`quality`]: E-model MOS estimate (ITU-T G.107).
 //!
 //! # How the engine drives it
@@ -76,6 +77,7 @@ pub mod error;
 pub mod g711;
 pub mod jitter;
 pub mod negotiation;
+pub mod processing;
 pub mod quality;
 pub mod rtcp;
 pub mod rtp;

@@ -144,6 +144,8 @@ pub(super) struct Devices {
     pub(super) mic: Input,
     /// Speaker or WAV output.
     pub(super) spk: Output,
+    /// Clean the microphone of noise before sending.
+    pub(super) noise_suppression: bool,
 }
 
 impl Devices {
@@ -159,6 +161,7 @@ impl Devices {
             options,
             mic,
             spk,
+            noise_suppression: route.noise_suppression,
         })
     }
 }

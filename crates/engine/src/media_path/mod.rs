@@ -21,6 +21,7 @@ use softphone_media::codec::new_codec;
 use softphone_media::dtmf::{DtmfReceiver, DtmfSender, DtmfSenderConfig};
 use softphone_media::jitter::{JitterBuffer, JitterBufferConfig, Playout};
 use softphone_media::negotiation::NegotiatedSession;
+use softphone_media::processing::{CaptureProcessor, NoiseSuppressor};
 use softphone_media::rtcp::parse_compound;
 use softphone_media::rtp::RtpPacket;
 use softphone_media::session::{ReceiveOutcome, RtpSession, RtpSessionConfig};
@@ -44,6 +45,8 @@ pub struct AudioRoute {
     pub wav_in: Option<PathBuf>,
     /// Record received audio to this file instead of the speaker.
     pub wav_out: Option<PathBuf>,
+    /// Suppress background noise in the microphone (the account's setting).
+    pub noise_suppression: bool,
 }
 
 /// What a media thread reports when it stops.
@@ -347,6 +350,7 @@ fn run(
         options,
         mut mic,
         mut spk,
+        noise_suppression: devices_noise_suppression,
     } = devices;
     // The devices may have been open for a while (prepared while the call was set up).
     mic.restart();
@@ -396,6 +400,11 @@ fn run(
     );
     let mut jitter = JitterBuffer::new(JitterBufferConfig::new(rtp_rate, ptime));
     let mut frame = Frame::silence();
+    let mut processor: Option<Box<dyn CaptureProcessor>> = devices_noise_suppression
+        .then(|| Box::new(NoiseSuppressor::new()) as Box<dyn CaptureProcessor>);
+    if let Some(p) = &processor {
+        tracing::info!(processor = p.name(), "microphone processing on");
+    }
     let mut pcm: Vec<f32> = Vec::with_capacity(samples_per_packet * 2);
     let mut pcm_i16: Vec<i16> = Vec::with_capacity(samples_per_packet);
     let mut payload: Vec<u8> = Vec::with_capacity(1500);
@@ -437,6 +446,9 @@ fn run(
         webrtc::report_states(call_id, report, &states);
         // Microphone → network.
         while mic.next(&mut frame, controls.muted.load(Ordering::Relaxed)) {
+            if let Some(p) = processor.as_mut() {
+                p.process(&mut frame.samples[..]);
+            }
             input_level.add(&frame.samples);
             match down.as_mut() {
                 Some(down) => down

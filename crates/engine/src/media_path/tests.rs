@@ -90,6 +90,7 @@ fn call(name: &str, crypto: Option<NegotiatedCrypto>) -> Far {
             speaker: None,
             wav_in: Some(wav_in.clone()),
             wav_out: Some(wav_out.clone()),
+            ..AudioRoute::default()
         },
         Box::new(move |r| sink.lock().unwrap().push(r)),
     );
