@@ -266,3 +266,78 @@ fn srtp_tampering_and_replays_are_dropped_and_counted_and_our_packets_verify() {
     assert_eq!(summary.packets_received, 30, "{summary:?}");
     assert!(summary.packets_dropped >= 20, "{summary:?}");
 }
+
+/// Two seconds of room noise (brown noise, deterministic) as the call's microphone.
+fn noise_wav(name: &str) -> PathBuf {
+    let path = temp(name);
+    let mut sink = WavSink::create(&path).unwrap();
+    let (mut seed, mut y) = (0x1234_5678u32, 0.0f32);
+    for _ in 0..100 {
+        let samples: Vec<f32> = (0..FRAME_SAMPLES)
+            .map(|_| {
+                seed ^= seed << 13;
+                seed ^= seed >> 17;
+                seed ^= seed << 5;
+                y = 0.98 * y + (seed as f32 / u32::MAX as f32 * 2.0 - 1.0);
+                y * 0.003
+            })
+            .collect();
+        sink.write_frame(&Frame::from_slice(&samples)).unwrap();
+    }
+    sink.finalize().unwrap();
+    path
+}
+
+/// The level (dBFS) of what a call sends during its second second, with or without the
+/// account's noise suppression.
+fn sent_level_of_noise(noise_suppression: bool) -> f32 {
+    let name = format!("ns-{noise_suppression}");
+    let far = UdpSocket::bind("127.0.0.1:0").unwrap();
+    far.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let ours = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let wav_in = noise_wav(&format!("{name}-in.wav"));
+    let media = start(
+        CallId(name.clone()),
+        ours,
+        session_to(far.local_addr().unwrap(), None),
+        0x3333_4444,
+        AudioRoute {
+            wav_in: Some(wav_in.clone()),
+            wav_out: Some(temp(&format!("{name}-out.wav"))),
+            noise_suppression,
+            ..AudioRoute::default()
+        },
+        Box::new(|_| {}),
+    );
+    let mut buf = [0u8; 2048];
+    let mut pcm = Vec::new();
+    // PCMU, 20 ms per packet: skip the first second, keep the second.
+    for i in 0..100 {
+        let (n, _) = far.recv_from(&mut buf).expect("the media sends");
+        let Ok(packet) = softphone_media::rtp::RtpPacket::parse(&buf[..n]) else {
+            continue;
+        };
+        if i >= 50 && packet.header.payload_type == 0 {
+            Law::Ulaw.decode(packet.payload, &mut pcm);
+        }
+    }
+    media.stop();
+    let _ = std::fs::remove_file(wav_in);
+    let _ = std::fs::remove_file(temp(&format!("{name}-out.wav")));
+    let power = pcm.iter().map(|&s| f64::from(s).powi(2)).sum::<f64>() / pcm.len().max(1) as f64;
+    (10.0 * (power / 32768.0f64.powi(2)).max(1e-12).log10()) as f32
+}
+
+#[test]
+fn the_accounts_noise_suppression_cleans_what_the_call_sends() {
+    let plain = sent_level_of_noise(false);
+    let cleaned = sent_level_of_noise(true);
+    assert!(
+        plain > -50.0,
+        "the noise goes out without suppression: {plain:.1} dBFS"
+    );
+    assert!(
+        cleaned < plain - 15.0,
+        "suppressed {cleaned:.1} dBFS vs plain {plain:.1} dBFS"
+    );
+}
