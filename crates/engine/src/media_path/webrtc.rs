@@ -369,11 +369,19 @@ fn media_thread(
         sdp,
     });
     let opened = route.as_ref().map(devices::Devices::open);
+    // Until the peer's answer is applied, its ICE checks wait in the socket: the ICE agent
+    // has no remote credentials yet, would refuse them and take a role conflict, and the
+    // peer would retry only after its back-off (rtpengine: 1.5 s).
+    let answering = matches!(setup.role, Role::Answer(_));
     let go = loop {
         if stopped() {
             return Ok(());
         }
-        let states = transport.pump();
+        let states = if answering {
+            transport.pump()
+        } else {
+            Vec::new()
+        };
         report_states(call_id, report, &states);
         if let Some(why) = &transport.failure {
             return Err(format!("media connection failed: {why}"));
