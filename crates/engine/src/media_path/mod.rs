@@ -427,6 +427,7 @@ fn run(
     let mut next_stats = now_ms() + STATS_EVERY_MS;
     let mut next_levels = now_ms() + LEVELS_EVERY_MS;
     let mut ticks = 0u32;
+    let mut sr_sent = false;
     let event = |e: Event| report(MediaReport::Event(e));
     let figures =
         |rtp: &RtpSession, jitter: &JitterBuffer, t: &dyn MediaTransport, foreign, last| {
@@ -609,7 +610,11 @@ fn run(
         }
         let now = now_ms();
         // RTCP: the first report after a second, then every interval; loss feeds the encoder.
-        if now >= 1000 && rtp.report_due(now) {
+        // Our first sender report goes as soon as we send (a microphone that starts late
+        // would otherwise leave the peer without an SR, so no RTT, for a whole interval).
+        let first_sr = !sr_sent && rtp.stats().packets_sent > 0;
+        if now >= 1000 && (rtp.report_due(now) || first_sr) {
+            sr_sent |= rtp.stats().packets_sent > 0;
             let compound = rtp.build_report(now);
             transport.send_rtcp(&compound);
             codec.set_expected_loss(stats::loss_percent(&rtp.stats()));
