@@ -463,7 +463,9 @@ async fn calls_over_ws_and_wss_carry_tones_both_ways() {
         (Transport::Ws, "BED_SIP_WS", 700),
         (Transport::Wss, "BED_SIP_WSS", 800),
     ] {
-        let events = call_both_ways("BOB", hz, 2, |a| {
+        // 4 s, not 2: WebRTC media through rtpengine starts ~1.6 s after the answer (its DTLS
+        // handshake), and bob's dump must hold more than its jitter buffer's start-up.
+        let events = call_both_ways("BOB", hz, 4, |a| {
             a.transport = transport;
             a.server = Some(bed(server));
             a.tls_ca_file = Some(bed("BED_TLS_CA"));
