@@ -30,6 +30,7 @@ const BROWSER_HZ: f32 = 1500.0;
 struct Browser {
     child: Child,
     lines: Arc<Mutex<Vec<String>>>,
+    wav: std::path::PathBuf,
 }
 
 impl Browser {
@@ -59,7 +60,7 @@ impl Browser {
                 sink.lock().unwrap().push(line);
             }
         });
-        Self { child, lines }
+        Self { child, lines, wav }
     }
 
     /// Waits until a line starting with `prefix` is printed; returns it.
@@ -96,6 +97,7 @@ impl Drop for Browser {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        let _ = std::fs::remove_file(&self.wav);
     }
 }
 

@@ -55,12 +55,15 @@ pub fn record_monitor(secs: u32) -> Vec<i16> {
 }
 
 /// Listens to our speaker in 2 s windows until one carries sound (opening the audio devices
-/// can take a second or two on a loaded machine), and returns its frequency and level.
+/// can take a second or two on a loaded machine), then measures the next 2 s: the first window
+/// with sound also holds the start of the stream, when the jitter buffer is still growing its
+/// delay by inserted concealment frames, which read as a percent or two off pitch. Returns the
+/// frequency and level of the steady stream.
 pub fn hear_something() -> (f32, f32) {
     for _ in 0..6 {
         let (freq, level) = dominant(&record_monitor(2));
         if freq > 0.0 && level > -45.0 {
-            return (freq, level);
+            return dominant(&record_monitor(2));
         }
     }
     (0.0, -180.0)
