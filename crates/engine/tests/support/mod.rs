@@ -63,7 +63,12 @@ pub fn hear_something() -> (f32, f32) {
     for _ in 0..6 {
         let (freq, level) = dominant(&record_monitor(2));
         if freq > 0.0 && level > -45.0 {
-            return dominant(&record_monitor(2));
+            // (A short call may be over by then: the first window is all there is.)
+            let (steady, steady_level) = dominant(&record_monitor(2));
+            if steady > 0.0 && steady_level > -45.0 {
+                return (steady, steady_level);
+            }
+            return (freq, level);
         }
     }
     (0.0, -180.0)
